@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/matterfile/matterfile/ids"
+)
+
+// The layout below is the only place object keys are built. Every function
+// validates its IDs first, so a caller cannot smuggle a header value, a
+// filename or a path trick into a key even by mistake.
+//
+//	registry/tenants/<t>                                         tenant marker
+//	tenants/<t>/keys/tenant                                      wrapped tenant keysets
+//	tenants/<t>/matters/registry                                 matters and contracts
+//	tenants/<t>/mailboxes/<mb>                                   mailbox record
+//	tenants/<t>/inbox/<mb>/<msg>                                 raw message awaiting filing
+//	tenants/<t>/index/<msg>                                      where a filed message lies
+//	tenants/<t>/failures/<msg>                                   why a message could not be filed
+//	tenants/<t>/events/<event>                                   follow-up events
+//	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/raw       filed message
+//	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/manifest-<gen>
+//	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/parts/<n>
+//	tenants/<t>/review/messages/<msg>/...                        in review, same sub-layout
+
+// TenantsPrefix lists the tenant markers.
+const TenantsPrefix = "registry/tenants/"
+
+// TenantMarkerKey marks that tenant t exists.
+func TenantMarkerKey(t string) (string, error) {
+	if err := ids.Validate("tenant", t); err != nil {
+		return "", err
+	}
+	return TenantsPrefix + t, nil
+}
+
+// TenantPrefix is the root of everything tenant t owns.
+func TenantPrefix(t string) (string, error) {
+	if err := ids.Validate("tenant", t); err != nil {
+		return "", err
+	}
+	return "tenants/" + t + "/", nil
+}
+
+func tenantKey(t string, rest ...string) (string, error) {
+	p, err := TenantPrefix(t)
+	if err != nil {
+		return "", err
+	}
+	for i, r := range rest {
+		if i > 0 {
+			p += "/"
+		}
+		p += r
+	}
+	return p, nil
+}
+
+// TenantKeysetKey holds tenant t's keysets, wrapped by the root key.
+func TenantKeysetKey(t string) (string, error) { return tenantKey(t, "keys", "tenant") }
+
+// MattersKey holds tenant t's registry of matters and contracts.
+func MattersKey(t string) (string, error) { return tenantKey(t, "matters", "registry") }
+
+// MailboxKey holds the record of mailbox mb of tenant t.
+func MailboxKey(t, mb string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "mailboxes", mb)
+}
+
+// MailboxesPrefix lists tenant t's mailboxes.
+func MailboxesPrefix(t string) (string, error) { return tenantKey(t, "mailboxes/") }
+
+// InboxKey holds a raw message from mailbox mb that awaits filing.
+func InboxKey(t, mb, msg string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "inbox", mb, msg)
+}
+
+// InboxPrefix lists every message of tenant t that awaits filing.
+func InboxPrefix(t string) (string, error) { return tenantKey(t, "inbox/") }
+
+// IndexKey says where message msg of tenant t lies once filed.
+func IndexKey(t, msg string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "index", msg)
+}
+
+// IndexPrefix lists every filed message of tenant t.
+func IndexPrefix(t string) (string, error) { return tenantKey(t, "index/") }
+
+// FailureKey records why message msg of tenant t could not be filed.
+func FailureKey(t, msg string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "failures", msg)
+}
+
+// FailuresPrefix lists tenant t's failure records.
+func FailuresPrefix(t string) (string, error) { return tenantKey(t, "failures/") }
+
+// EventKey holds follow-up event ev of tenant t.
+func EventKey(t, ev string) (string, error) {
+	if err := ids.Validate("event", ev); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "events", ev)
+}
+
+// MessagePlace names where a message is filed: a client's matter, or the
+// tenant's review area when Review is set (a message in review has no client
+// or matter yet).
+type MessagePlace struct {
+	Tenant  string
+	Client  string
+	Matter  string
+	Review  bool
+	Message string
+}
+
+// Validate checks every ID of the place.
+func (p MessagePlace) Validate() error {
+	if err := ids.Validate("tenant", p.Tenant); err != nil {
+		return err
+	}
+	if err := ids.Validate("message", p.Message); err != nil {
+		return err
+	}
+	if p.Review {
+		if p.Client != "" || p.Matter != "" {
+			return fmt.Errorf("review place names a client or matter: %w", ErrInvalidKey)
+		}
+		return nil
+	}
+	if err := ids.Validate("client", p.Client); err != nil {
+		return err
+	}
+	return ids.Validate("matter", p.Matter)
+}
+
+// Dir is the prefix, ending in "/", under which the message's objects lie.
+func (p MessagePlace) Dir() (string, error) {
+	if err := p.Validate(); err != nil {
+		return "", err
+	}
+	if p.Review {
+		return tenantKey(p.Tenant, "review", "messages", p.Message+"/")
+	}
+	return tenantKey(p.Tenant, "clients", p.Client, "matters", p.Matter, "messages", p.Message+"/")
+}
+
+// RawKey holds the exact bytes of the message.
+func (p MessagePlace) RawKey() (string, error) {
+	d, err := p.Dir()
+	return d + "raw", err
+}
+
+// ManifestKey holds generation gen of the message's manifest.
+func (p MessagePlace) ManifestKey(gen int) (string, error) {
+	if gen < 1 {
+		return "", fmt.Errorf("manifest generation %d: %w", gen, ErrInvalidKey)
+	}
+	d, err := p.Dir()
+	return d + "manifest-" + strconv.Itoa(gen), err
+}
+
+// PartKey holds derived part n (text, html, attachment) of the message.
+func (p MessagePlace) PartKey(n int) (string, error) {
+	if n < 0 {
+		return "", fmt.Errorf("part %d: %w", n, ErrInvalidKey)
+	}
+	d, err := p.Dir()
+	return d + "parts/" + strconv.Itoa(n), err
+}
