@@ -1,0 +1,228 @@
+// Package config owns matterfile's settings: one struct, defaults applied
+// in one place, read from MATTERFILE_* environment variables (flags
+// override them in cmd/matterfile), and validated at start-up so that a
+// wrong value fails naming the setting, never halfway through a job.
+//
+// It must never print a secret: errors name settings, not their values.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/matterfile/matterfile/ids"
+)
+
+// Config is every setting of a matterfile process.
+type Config struct {
+	// DataDir holds the local store and the local root key file
+	// (MATTERFILE_DATA_DIR, default ./matterfile-data).
+	DataDir string
+	// RedisURL is the Redis that carries work (MATTERFILE_REDIS_URL). Empty:
+	// an in-process Redis-compatible server, for one machine.
+	RedisURL string
+	// S3 is the object store (MATTERFILE_S3_*). Empty endpoint: the
+	// encrypted local directory DataDir/store.
+	S3 S3
+	// KeyURI names the root key (MATTERFILE_KEY_URI, default
+	// file://<DataDir>/root.key).
+	KeyURI string
+	// MatterLabelPrefix and FilingLabel are the Gmail labels that ask for
+	// filing (MATTERFILE_MATTER_LABEL_PREFIX, default "Matters/";
+	// MATTERFILE_FILING_LABEL, default "File to matter").
+	MatterLabelPrefix string
+	FilingLabel       string
+	// Concurrency is the number of tasks a worker runs at once
+	// (MATTERFILE_CONCURRENCY, default 4).
+	Concurrency int
+}
+
+// S3 is an S3-compatible object store.
+type S3 struct {
+	Endpoint  string // MATTERFILE_S3_ENDPOINT, host:port
+	AccessKey string // MATTERFILE_S3_ACCESS_KEY
+	SecretKey string // MATTERFILE_S3_SECRET_KEY
+	Bucket    string // MATTERFILE_S3_BUCKET, default "matterfile"
+	TLS       bool   // MATTERFILE_S3_TLS, default true; false for loopback
+	Region    string // MATTERFILE_S3_REGION, optional
+}
+
+// Setting documents one environment variable, for --help and the README.
+type Setting struct {
+	Env, Default, Help string
+}
+
+// Settings lists every environment variable matterfile reads.
+func Settings() []Setting {
+	return []Setting{
+		{"MATTERFILE_DATA_DIR", "./matterfile-data", "local store and root key file"},
+		{"MATTERFILE_REDIS_URL", "(embedded)", "redis://[:password@]host:port[/db]; unset: in-process Redis-compatible server"},
+		{"MATTERFILE_S3_ENDPOINT", "(local store)", "S3/MinIO host:port; unset: encrypted local directory under the data dir"},
+		{"MATTERFILE_S3_ACCESS_KEY", "", "S3 access key (required with an endpoint)"},
+		{"MATTERFILE_S3_SECRET_KEY", "", "S3 secret key (required with an endpoint)"},
+		{"MATTERFILE_S3_BUCKET", "matterfile", "bucket holding every tenant under tenants/<id>/"},
+		{"MATTERFILE_S3_TLS", "true", "use TLS to the S3 endpoint (false for loopback)"},
+		{"MATTERFILE_S3_REGION", "", "S3 region, if the store needs one"},
+		{"MATTERFILE_KEY_URI", "file://<data dir>/root.key", "root key: file:///absolute/path (created 0600 if missing)"},
+		{"MATTERFILE_MATTER_LABEL_PREFIX", "Matters/", "Gmail label prefix naming a matter"},
+		{"MATTERFILE_FILING_LABEL", "File to matter", "generic Gmail label asking for filing"},
+		{"MATTERFILE_CONCURRENCY", "4", "tasks a worker runs at once"},
+	}
+}
+
+// SettingError names the setting that is wrong.
+type SettingError struct {
+	Setting string
+	Problem string
+}
+
+func (e *SettingError) Error() string { return e.Setting + ": " + e.Problem }
+
+func bad(setting, format string, args ...any) error {
+	return &SettingError{Setting: setting, Problem: fmt.Sprintf(format, args...)}
+}
+
+// FromEnv reads the settings through getenv (os.Getenv in production),
+// applies defaults and validates.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		DataDir:           getenv("MATTERFILE_DATA_DIR"),
+		RedisURL:          getenv("MATTERFILE_REDIS_URL"),
+		KeyURI:            getenv("MATTERFILE_KEY_URI"),
+		MatterLabelPrefix: getenv("MATTERFILE_MATTER_LABEL_PREFIX"),
+		FilingLabel:       getenv("MATTERFILE_FILING_LABEL"),
+		S3: S3{
+			Endpoint:  getenv("MATTERFILE_S3_ENDPOINT"),
+			AccessKey: getenv("MATTERFILE_S3_ACCESS_KEY"),
+			SecretKey: getenv("MATTERFILE_S3_SECRET_KEY"),
+			Bucket:    getenv("MATTERFILE_S3_BUCKET"),
+			Region:    getenv("MATTERFILE_S3_REGION"),
+			TLS:       true,
+		},
+	}
+	if v := getenv("MATTERFILE_S3_TLS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, bad("MATTERFILE_S3_TLS", "want true or false")
+		}
+		c.S3.TLS = b
+	}
+	if v := getenv("MATTERFILE_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return Config{}, bad("MATTERFILE_CONCURRENCY", "want a whole number")
+		}
+		// Checked here because zero means "unset" to ApplyDefaults; an
+		// explicit 0 is a mistake, not a request for the default.
+		if n < 1 {
+			return Config{}, bad("MATTERFILE_CONCURRENCY", "want 1 to 256")
+		}
+		c.Concurrency = n
+	}
+	c.ApplyDefaults()
+	return c, c.Validate()
+}
+
+// ApplyDefaults fills every unset field with its default. It is the only
+// place defaults live.
+func (c *Config) ApplyDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = "matterfile-data"
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.KeyURI == "" {
+		c.KeyURI = "file://" + filepath.ToSlash(filepath.Join(c.DataDir, "root.key"))
+	}
+	if c.S3.Bucket == "" {
+		c.S3.Bucket = "matterfile"
+	}
+	if c.MatterLabelPrefix == "" {
+		c.MatterLabelPrefix = "Matters/"
+	}
+	if c.FilingLabel == "" {
+		c.FilingLabel = "File to matter"
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = 4
+	}
+}
+
+// Validate names the first wrong setting.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return bad("MATTERFILE_DATA_DIR", "is empty")
+	}
+	if c.RedisURL != "" {
+		if _, err := asynq.ParseRedisURI(c.RedisURL); err != nil {
+			return bad("MATTERFILE_REDIS_URL", "not a redis:// or rediss:// URL")
+		}
+	}
+	if c.S3.Endpoint != "" {
+		if strings.Contains(c.S3.Endpoint, "://") || strings.Contains(c.S3.Endpoint, "/") {
+			return bad("MATTERFILE_S3_ENDPOINT", "want host:port without a scheme or path (TLS is MATTERFILE_S3_TLS)")
+		}
+		if c.S3.AccessKey == "" {
+			return bad("MATTERFILE_S3_ACCESS_KEY", "is required with MATTERFILE_S3_ENDPOINT")
+		}
+		if c.S3.SecretKey == "" {
+			return bad("MATTERFILE_S3_SECRET_KEY", "is required with MATTERFILE_S3_ENDPOINT")
+		}
+		if err := validBucket(c.S3.Bucket); err != nil {
+			return bad("MATTERFILE_S3_BUCKET", "%v", err)
+		}
+	}
+	u, err := url.Parse(c.KeyURI)
+	if err != nil {
+		return bad("MATTERFILE_KEY_URI", "not a URI")
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" || !filepath.IsAbs(u.Path) {
+			return bad("MATTERFILE_KEY_URI", "want file:///absolute/path")
+		}
+	case "aws-kms", "gcp-kms", "hcvault":
+		return bad("MATTERFILE_KEY_URI", "KMS root keys (%s) are not supported yet; use file:///path", u.Scheme)
+	default:
+		return bad("MATTERFILE_KEY_URI", "unknown scheme; want file:///absolute/path")
+	}
+	if strings.TrimSpace(c.MatterLabelPrefix) == "" {
+		return bad("MATTERFILE_MATTER_LABEL_PREFIX", "is blank")
+	}
+	if strings.TrimSpace(c.FilingLabel) == "" {
+		return bad("MATTERFILE_FILING_LABEL", "is blank")
+	}
+	if c.Concurrency < 1 || c.Concurrency > 256 {
+		return bad("MATTERFILE_CONCURRENCY", "want 1 to 256")
+	}
+	return nil
+}
+
+// KeyFile is the root key file path when KeyURI is a file URI.
+func (c *Config) KeyFile() string {
+	u, err := url.Parse(c.KeyURI)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	return u.Path
+}
+
+// LocalStoreDir is where the local store keeps objects.
+func (c *Config) LocalStoreDir() string { return filepath.Join(c.DataDir, "store") }
+
+func validBucket(b string) error {
+	if len(b) < 3 || len(b) > 63 {
+		return errors.New("bucket names are 3 to 63 characters")
+	}
+	if err := ids.Validate("bucket", b); err != nil {
+		return errors.New("bucket names use a-z, 0-9 and -")
+	}
+	return nil
+}

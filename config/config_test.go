@@ -1,0 +1,82 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(c.DataDir, "matterfile-data") || c.Concurrency != 4 ||
+		c.MatterLabelPrefix != "Matters/" || c.FilingLabel != "File to matter" ||
+		c.S3.Bucket != "matterfile" || !c.S3.TLS {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.KeyFile() == "" || !strings.HasSuffix(c.KeyFile(), "/root.key") {
+		t.Errorf("key file %q", c.KeyFile())
+	}
+}
+
+// A wrong value must fail naming the setting and never echo the value,
+// which may be a secret.
+func TestBadSettingsNameTheSetting(t *testing.T) {
+	s3 := map[string]string{
+		"MATTERFILE_S3_ENDPOINT":   "127.0.0.1:9000",
+		"MATTERFILE_S3_ACCESS_KEY": "ak",
+		"MATTERFILE_S3_SECRET_KEY": "sk",
+	}
+	with := func(base map[string]string, k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	cases := []struct {
+		env     map[string]string
+		setting string
+	}{
+		{map[string]string{"MATTERFILE_CONCURRENCY": "0"}, "MATTERFILE_CONCURRENCY"},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "-3"}, "MATTERFILE_CONCURRENCY"},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "999"}, "MATTERFILE_CONCURRENCY"},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "four"}, "MATTERFILE_CONCURRENCY"},
+		{map[string]string{"MATTERFILE_S3_TLS": "maybe"}, "MATTERFILE_S3_TLS"},
+		{map[string]string{"MATTERFILE_REDIS_URL": "http://secret-host:6379"}, "MATTERFILE_REDIS_URL"},
+		{map[string]string{"MATTERFILE_KEY_URI": "relative/root.key"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "file://host/root.key"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "aws-kms://arn:aws:kms:x"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_MATTER_LABEL_PREFIX": "  "}, "MATTERFILE_MATTER_LABEL_PREFIX"},
+		{map[string]string{"MATTERFILE_FILING_LABEL": " "}, "MATTERFILE_FILING_LABEL"},
+		{with(s3, "MATTERFILE_S3_ENDPOINT", "https://s3.example.com"), "MATTERFILE_S3_ENDPOINT"},
+		{with(s3, "MATTERFILE_S3_ACCESS_KEY", ""), "MATTERFILE_S3_ACCESS_KEY"},
+		{with(s3, "MATTERFILE_S3_SECRET_KEY", ""), "MATTERFILE_S3_SECRET_KEY"},
+		{with(s3, "MATTERFILE_S3_BUCKET", "Bad_Bucket"), "MATTERFILE_S3_BUCKET"},
+		{with(s3, "MATTERFILE_S3_BUCKET", "ab"), "MATTERFILE_S3_BUCKET"},
+	}
+	for _, tc := range cases {
+		_, err := FromEnv(env(tc.env))
+		var se *SettingError
+		if !errors.As(err, &se) {
+			t.Errorf("%v: want a SettingError, got %v", tc.env, err)
+			continue
+		}
+		if se.Setting != tc.setting {
+			t.Errorf("%v: error names %s, want %s", tc.env, se.Setting, tc.setting)
+		}
+		if strings.Contains(err.Error(), "secret-host") {
+			t.Errorf("error echoes the value: %v", err)
+		}
+	}
+	if _, err := FromEnv(env(s3)); err != nil {
+		t.Errorf("valid S3 settings rejected: %v", err)
+	}
+}
