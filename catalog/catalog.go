@@ -1,0 +1,154 @@
+// Package catalog owns what matterfile records about each tenant in the
+// object store — the system of record: tenants, their matters and
+// contracts, mailboxes, messages awaiting filing, filed messages with their
+// manifests, failures and follow-up events. Everything it writes goes
+// through the tenant's sealed.Store, under keys from package storage's
+// layout.
+//
+// It never decides anything (classify does), never talks to a queue (worker
+// does), and never writes a header value, address or subject anywhere but
+// inside a sealed object.
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tink-crypto/tink-go/v2/tink"
+
+	"github.com/matterfile/matterfile/ids"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
+)
+
+var (
+	// ErrNoTenant is wrapped when a tenant does not exist.
+	ErrNoTenant = errors.New("no such tenant")
+	// ErrTenantExists is wrapped when creating a tenant that exists.
+	ErrTenantExists = errors.New("tenant already exists")
+)
+
+// Catalog opens tenants stored in one BlobStore under one root key.
+type Catalog struct {
+	bs   storage.BlobStore
+	root tink.AEAD
+
+	mu      sync.Mutex
+	tenants map[string]*Tenant
+}
+
+// New returns a Catalog over bs whose tenant keysets are wrapped by root.
+func New(bs storage.BlobStore, root tink.AEAD) (*Catalog, error) {
+	if bs == nil || root == nil {
+		return nil, errors.New("catalog: blob store and root key are required")
+	}
+	return &Catalog{bs: bs, root: root, tenants: map[string]*Tenant{}}, nil
+}
+
+// CreateTenant creates tenant id with fresh keysets. It fails with
+// ErrTenantExists if the tenant exists, and never replaces its keys.
+func (c *Catalog) CreateTenant(ctx context.Context, id string) error {
+	marker, err := storage.TenantMarkerKey(id)
+	if err != nil {
+		return err
+	}
+	if _, err := c.bs.Stat(ctx, marker); err == nil {
+		return fmt.Errorf("tenant %s: %w", id, ErrTenantExists)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("tenant %s: %w", id, err)
+	}
+	// Keys first, marker last: a crash in between leaves keys that the next
+	// attempt reuses instead of replacing.
+	if err := sealed.CreateTenant(ctx, c.bs, c.root, id); err != nil && !errors.Is(err, storage.ErrExists) {
+		return err
+	}
+	if _, err := c.Open(ctx, id); err != nil {
+		return err
+	}
+	if err := c.bs.Put(ctx, marker, strings.NewReader("1"), storage.PutOptions{CreateOnly: true}); err != nil {
+		if errors.Is(err, storage.ErrExists) {
+			return fmt.Errorf("tenant %s: %w", id, ErrTenantExists)
+		}
+		return fmt.Errorf("tenant %s marker: %w", id, err)
+	}
+	return nil
+}
+
+// EnsureTenant creates tenant id unless it exists.
+func (c *Catalog) EnsureTenant(ctx context.Context, id string) (created bool, err error) {
+	err = c.CreateTenant(ctx, id)
+	if errors.Is(err, ErrTenantExists) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Tenants lists the tenant IDs in order.
+func (c *Catalog) Tenants(ctx context.Context) ([]string, error) {
+	var out []string
+	err := c.bs.List(ctx, storage.TenantsPrefix, func(i storage.Info) error {
+		id := strings.TrimPrefix(i.Key, storage.TenantsPrefix)
+		if ids.Valid(id) {
+			out = append(out, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tenants: %w", err)
+	}
+	return out, nil
+}
+
+// Open returns tenant id, unwrapping its keysets on first use.
+func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
+	if err := ids.Validate("tenant", id); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	t, ok := c.tenants[id]
+	c.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	s, err := sealed.Open(ctx, c.bs, c.root, id)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, fmt.Errorf("tenant %s: %w", id, ErrNoTenant)
+		}
+		return nil, err
+	}
+	t = &Tenant{ID: id, s: s}
+	c.mu.Lock()
+	c.tenants[id] = t
+	c.mu.Unlock()
+	return t, nil
+}
+
+// Tenant is one firm's records, sealed under its keys.
+type Tenant struct {
+	ID string
+	s  *sealed.Store
+}
+
+func (t *Tenant) putJSON(ctx context.Context, p sealed.Place, v any, opts storage.PutOptions) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", p.Key, err)
+	}
+	return t.s.PutRecord(ctx, p, data, opts)
+}
+
+func (t *Tenant) getJSON(ctx context.Context, p sealed.Place, v any) error {
+	data, err := t.s.GetRecord(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s: %w", p.Key, err)
+	}
+	return nil
+}

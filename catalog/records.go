@@ -1,0 +1,203 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
+)
+
+// Matters returns the tenant's registry of matters and contracts (empty if
+// none was imported yet).
+func (t *Tenant) Matters(ctx context.Context) (*classify.Registry, error) {
+	key, err := storage.MattersKey(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var reg classify.Registry
+	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &reg)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &classify.Registry{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
+	}
+	return &reg, nil
+}
+
+// SaveMatters replaces the tenant's registry.
+func (t *Tenant) SaveMatters(ctx context.Context, reg *classify.Registry) error {
+	key, err := storage.MattersKey(t.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, reg, storage.PutOptions{}); err != nil {
+		return fmt.Errorf("tenant %s matters: %w", t.ID, err)
+	}
+	return nil
+}
+
+// Mailbox is a mailbox of the tenant. Its ID is derived from the address
+// with the tenant's PRF, so the same address always maps to the same ID and
+// the ID reveals nothing.
+type Mailbox struct {
+	ID      string    `json:"id"`
+	Address string    `json:"address"`
+	Added   time.Time `json:"added"`
+}
+
+// NormalizeAddress is the form mailbox addresses are compared in.
+func NormalizeAddress(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
+
+// EnsureMailbox returns the mailbox for addr, recording it on first use.
+func (t *Tenant) EnsureMailbox(ctx context.Context, addr string) (Mailbox, error) {
+	addr = NormalizeAddress(addr)
+	if addr == "" {
+		return Mailbox{}, errors.New("mailbox address is empty")
+	}
+	id, err := t.s.DeriveID("mailbox", []byte(addr))
+	if err != nil {
+		return Mailbox{}, err
+	}
+	id = "mb-" + id[:24]
+	key, err := storage.MailboxKey(t.ID, id)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	mb := Mailbox{ID: id, Address: addr, Added: time.Now().UTC()}
+	err = t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, mb, storage.PutOptions{CreateOnly: true})
+	if errors.Is(err, storage.ErrExists) {
+		return t.Mailbox(ctx, id)
+	}
+	if err != nil {
+		return Mailbox{}, fmt.Errorf("tenant %s mailbox %s: %w", t.ID, id, err)
+	}
+	return mb, nil
+}
+
+// Mailbox returns the mailbox with the given ID.
+func (t *Tenant) Mailbox(ctx context.Context, id string) (Mailbox, error) {
+	key, err := storage.MailboxKey(t.ID, id)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	var mb Mailbox
+	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &mb); err != nil {
+		return Mailbox{}, fmt.Errorf("tenant %s mailbox %s: %w", t.ID, id, err)
+	}
+	return mb, nil
+}
+
+// Mailboxes lists the tenant's mailboxes.
+func (t *Tenant) Mailboxes(ctx context.Context) ([]Mailbox, error) {
+	prefix, err := storage.MailboxesPrefix(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	if err := t.s.List(ctx, prefix, func(i storage.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		return nil, fmt.Errorf("tenant %s mailboxes: %w", t.ID, err)
+	}
+	out := make([]Mailbox, 0, len(keys))
+	for _, k := range keys {
+		mb, err := t.Mailbox(ctx, strings.TrimPrefix(k, prefix))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mb)
+	}
+	return out, nil
+}
+
+// Event is a follow-up event, recorded once per event ID.
+type Event struct {
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`
+	Message string    `json:"message"`
+	State   string    `json:"state"`
+	Target  string    `json:"target,omitempty"`
+	Time    time.Time `json:"time"`
+}
+
+// RecordEvent stores ev create-only; recording the same event twice is not
+// an error.
+func (t *Tenant) RecordEvent(ctx context.Context, ev Event) error {
+	key, err := storage.EventKey(t.ID, ev.ID)
+	if err != nil {
+		return err
+	}
+	err = t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindEvent}, ev, storage.PutOptions{CreateOnly: true})
+	if err != nil && !errors.Is(err, storage.ErrExists) {
+		return fmt.Errorf("tenant %s event %s: %w", t.ID, ev.ID, err)
+	}
+	return nil
+}
+
+// Event returns a recorded event.
+func (t *Tenant) Event(ctx context.Context, id string) (Event, error) {
+	key, err := storage.EventKey(t.ID, id)
+	if err != nil {
+		return Event{}, err
+	}
+	var ev Event
+	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindEvent}, &ev)
+	return ev, err
+}
+
+// Failure records why a message could not be filed.
+type Failure struct {
+	Message string    `json:"message"`
+	Mailbox string    `json:"mailbox"`
+	Reason  string    `json:"reason"`
+	Time    time.Time `json:"time"`
+}
+
+// RecordFailure stores (or replaces) the failure record of a message.
+func (t *Tenant) RecordFailure(ctx context.Context, f Failure) error {
+	key, err := storage.FailureKey(t.ID, f.Message)
+	if err != nil {
+		return err
+	}
+	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindFailure}, f, storage.PutOptions{}); err != nil {
+		return fmt.Errorf("tenant %s failure %s: %w", t.ID, f.Message, err)
+	}
+	return nil
+}
+
+// ClearFailure removes a message's failure record once it is filed.
+func (t *Tenant) ClearFailure(ctx context.Context, msg string) error {
+	key, err := storage.FailureKey(t.ID, msg)
+	if err != nil {
+		return err
+	}
+	if err := t.s.Delete(ctx, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// Failures lists the tenant's failure records.
+func (t *Tenant) Failures(ctx context.Context) ([]Failure, error) {
+	prefix, err := storage.FailuresPrefix(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	if err := t.s.List(ctx, prefix, func(i storage.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		return nil, err
+	}
+	var out []Failure
+	for _, k := range keys {
+		var f Failure
+		if err := t.getJSON(ctx, sealed.Place{Key: k, Kind: sealed.KindFailure}, &f); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,319 @@
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/ingest"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
+)
+
+// enqueuer is what the handlers need of an asynq client.
+type enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// HandlersConfig wires the task handlers.
+type HandlersConfig struct {
+	Catalog  *catalog.Catalog
+	Enqueuer enqueuer
+	Policy   classify.Policy
+	Limits   ingest.Limits
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handlers runs matterfile's tasks.
+type Handlers struct {
+	cat    *catalog.Catalog
+	enq    enqueuer
+	policy classify.Policy
+	limits ingest.Limits
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// NewHandlers validates cfg and returns the handlers.
+func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
+	if cfg.Catalog == nil {
+		return nil, errors.New("handlers: Catalog is required")
+	}
+	if cfg.Enqueuer == nil {
+		return nil, errors.New("handlers: Enqueuer is required")
+	}
+	if err := cfg.Policy.Validate(); err != nil {
+		return nil, fmt.Errorf("handlers: Policy: %w", err)
+	}
+	if cfg.Limits == (ingest.Limits{}) {
+		cfg.Limits = ingest.DefaultLimits()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, log: cfg.Logger, now: cfg.Now}, nil
+}
+
+// Mux routes every task type to its handler.
+func (h *Handlers) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeFileMessage, h.HandleFileMessageTask)
+	mux.HandleFunc(TypeNotify, h.HandleNotifyTask)
+	return mux
+}
+
+// HandleFileMessageTask files one staged message.
+func (h *Handlers) HandleFileMessageTask(ctx context.Context, t *asynq.Task) error {
+	var p FileMessagePayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	start := h.now()
+	e, err := h.FileMessage(ctx, p)
+	if err != nil {
+		h.log.Warn("file message failed", "tenant", p.Tenant, "mailbox", p.Mailbox, "message", p.Message, "err", err)
+		return err
+	}
+	h.log.Info("message filed", "tenant", p.Tenant, "mailbox", p.Mailbox, "message", p.Message,
+		"state", e.State, "matter", e.Matter, "ms", h.now().Sub(start).Milliseconds())
+	return nil
+}
+
+// permanent marks errors that no retry can mend.
+func permanent(err error) error { return fmt.Errorf("%w: %w", err, asynq.SkipRetry) }
+
+// FileMessage runs the filing pipeline for one staged message and returns
+// where it was filed. It is idempotent: a message already filed is not
+// filed again, and a retry after a crash completes what the crash left.
+func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catalog.IndexEntry, error) {
+	t, err := h.cat.Open(ctx, p.Tenant)
+	if err != nil {
+		if errors.Is(err, catalog.ErrNoTenant) || errors.Is(err, sealed.ErrKeyset) {
+			return catalog.IndexEntry{}, permanent(err)
+		}
+		return catalog.IndexEntry{}, err
+	}
+	// The mailbox record is sealed under the payload's tenant: a mailbox ID
+	// of another tenant does not open here.
+	mb, err := t.Mailbox(ctx, p.Mailbox)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, sealed.ErrIntegrity) {
+			return catalog.IndexEntry{}, permanent(fmt.Errorf("mailbox %s is not tenant %s's: %w", p.Mailbox, p.Tenant, err))
+		}
+		return catalog.IndexEntry{}, err
+	}
+	if e, err := t.Lookup(ctx, p.Message); err == nil {
+		if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
+			return e, err
+		}
+		return e, h.followUp(ctx, t, e)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return catalog.IndexEntry{}, err
+	}
+	reg, err := t.Matters(ctx)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+
+	// Pass one decides where the message goes; the place is bound into
+	// every ciphertext, so it must be known before anything is sealed.
+	first, err := h.scan(ctx, t, p, discardSink{}, nil)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	if id, err := t.MessageID(first.sum); err != nil {
+		return catalog.IndexEntry{}, err
+	} else if id != p.Message {
+		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", p.Message, sealed.ErrIntegrity))
+	}
+	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: first.msg.GmailLabels, Unparsed: first.msg.Unparsed}, h.policy)
+	place := storage.MessagePlace{Message: p.Message, Review: true}
+	if dec.Outcome == classify.OutcomeFile {
+		place = storage.MessagePlace{Message: p.Message, Client: dec.Client, Matter: dec.Target}
+	}
+
+	// Pass two seals the raw bytes and every part at that place.
+	f, err := t.NewFiling(ctx, place)
+	if err != nil {
+		return catalog.IndexEntry{}, permanent(err)
+	}
+	raw, err := f.Raw()
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	second, err := h.scan(ctx, t, p, f, raw)
+	if err != nil {
+		raw.Abort(err)
+		return catalog.IndexEntry{}, err
+	}
+	if err := raw.Close(); err != nil {
+		return catalog.IndexEntry{}, fmt.Errorf("store raw message %s: %w", p.Message, err)
+	}
+	if second.sum != first.sum || len(second.msg.Parts) != len(first.msg.Parts) {
+		return catalog.IndexEntry{}, fmt.Errorf("message %s changed between passes: %w", p.Message, sealed.ErrIntegrity)
+	}
+	// The manifest keeps m.Text (a bounded excerpt, sealed with the
+	// manifest): for an HTML-only message it is the only plain-text
+	// rendition, and reclassification needs it without re-parsing.
+	m := second.msg
+	e, err := f.Commit(&catalog.Manifest{
+		Decision:   dec,
+		Custodians: []catalog.Custodian{{Mailbox: mb.ID, Address: mb.Address}},
+		Source:     p.Source,
+		RawSHA256:  hex.EncodeToString(second.sum[:]),
+		RawSize:    second.size,
+		Message:    *m,
+		Filed:      h.now().UTC(),
+	})
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
+		return e, err
+	}
+	if err := t.ClearFailure(ctx, p.Message); err != nil {
+		return e, err
+	}
+	return e, h.followUp(ctx, t, e)
+}
+
+type scanned struct {
+	msg  *ingest.Message
+	sum  [sha256.Size]byte
+	size int64
+}
+
+// scan streams the staged message once through the hash, the parser and,
+// if raw is set, the raw-message writer. Nothing is held in memory but
+// headers and bounded text.
+func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, p FileMessagePayload, sink ingest.PartSink, raw io.Writer) (scanned, error) {
+	rc, err := t.OpenStaged(ctx, p.Mailbox, p.Message)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return scanned{}, permanent(fmt.Errorf("message %s is neither staged nor filed: %w", p.Message, err))
+		}
+		return scanned{}, err
+	}
+	defer rc.Close()
+	hs := sha256.New()
+	cw := &countingWriter{h: hs}
+	var w io.Writer = cw
+	if raw != nil {
+		w = io.MultiWriter(cw, raw)
+	}
+	r := io.TeeReader(rc, w)
+	msg, err := ingest.Parse(r, sink, h.limits)
+	if err == nil {
+		_, err = io.Copy(io.Discard, r)
+	}
+	if err != nil {
+		if errors.Is(err, sealed.ErrIntegrity) {
+			return scanned{}, permanent(fmt.Errorf("staged message %s: %w", p.Message, err))
+		}
+		return scanned{}, fmt.Errorf("read staged message %s: %w", p.Message, err)
+	}
+	var s scanned
+	s.msg, s.size = msg, cw.n
+	copy(s.sum[:], hs.Sum(nil))
+	return s, nil
+}
+
+type countingWriter struct {
+	h hash.Hash
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.h.Write(p)
+}
+
+type discardSink struct{}
+
+func (discardSink) CreatePart(ingest.PartInfo) (io.WriteCloser, error) {
+	return nopCloser{io.Discard}, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// followUp enqueues the follow-up of a filing. Task IDs make it
+// idempotent: a retry that enqueues it again is a no-op.
+func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry) error {
+	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: "filed-" + e.Message, Message: e.Message})
+	if err != nil {
+		return permanent(err)
+	}
+	if _, err := h.enq.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue follow-up of %s: %w", e.Message, err)
+	}
+	return nil
+}
+
+// HandleNotifyTask records the filing event. Delivering it to the firm's
+// webhook comes with the webhook settings; the record is what the webhook
+// will send.
+func (h *Handlers) HandleNotifyTask(ctx context.Context, task *asynq.Task) error {
+	var p NotifyPayload
+	if err := decode(task, &p); err != nil {
+		return err
+	}
+	t, err := h.cat.Open(ctx, p.Tenant)
+	if err != nil {
+		if errors.Is(err, catalog.ErrNoTenant) {
+			return permanent(err)
+		}
+		return err
+	}
+	e, err := t.Lookup(ctx, p.Message)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return permanent(err)
+		}
+		return err
+	}
+	ev := catalog.Event{ID: p.Event, Type: "message." + e.State, Message: e.Message, State: e.State, Target: e.Matter, Time: h.now().UTC()}
+	if err := t.RecordEvent(ctx, ev); err != nil {
+		return err
+	}
+	h.log.Info("event recorded", "tenant", p.Tenant, "event", p.Event)
+	return nil
+}
+
+// HandleError records a message that will not be retried any more as
+// failed, with its reason, so that nothing disappears silently.
+func (h *Handlers) HandleError(ctx context.Context, task *asynq.Task, err error) {
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	if task.Type() != TypeFileMessage || (retried < maxRetry && !errors.Is(err, asynq.SkipRetry)) {
+		return
+	}
+	var p FileMessagePayload
+	if decode(task, &p) != nil {
+		return
+	}
+	t, oerr := h.cat.Open(ctx, p.Tenant)
+	if oerr != nil {
+		return
+	}
+	f := catalog.Failure{Message: p.Message, Mailbox: p.Mailbox, Reason: err.Error(), Time: h.now().UTC()}
+	if rerr := t.RecordFailure(ctx, f); rerr != nil {
+		h.log.Error("record failure", "tenant", p.Tenant, "message", p.Message, "err", rerr)
+	}
+}
