@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/config"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
+	"github.com/matterfile/matterfile/worker"
+)
+
+// globals are the flags every subcommand takes.
+type globals struct {
+	getenv    func(string) string
+	stdout    io.Writer
+	stderr    io.Writer
+	dataDir   string
+	logFormat string
+	verbose   bool
+}
+
+// app is a process's wired dependencies.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   storage.BlobStore
+	where   string
+	cat     *catalog.Catalog
+	policy  classify.Policy
+	g       *globals
+	closers []func() error
+}
+
+func (g *globals) loadConfig() (config.Config, error) {
+	getenv := g.getenv
+	if g.dataDir != "" {
+		getenv = func(k string) string {
+			if k == "MATTERFILE_DATA_DIR" {
+				return g.dataDir
+			}
+			return g.getenv(k)
+		}
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func (g *globals) logger() *slog.Logger {
+	level := slog.LevelWarn
+	if g.verbose {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if g.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(g.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(g.stderr, opts))
+}
+
+// open validates the configuration and opens the store and the root key.
+// A wrong setting fails here, before any work, naming the setting.
+func (g *globals) open(ctx context.Context) (*app, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: g.logger(), g: g}
+	a.policy = classify.DefaultPolicy()
+	a.policy.MatterLabelPrefix, a.policy.FilingLabel = cfg.MatterLabelPrefix, cfg.FilingLabel
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("MATTERFILE_DATA_DIR: %w", err)
+	}
+	var bs storage.BlobStore
+	if cfg.S3.Endpoint != "" {
+		s3, err := storage.NewS3(ctx, storage.S3Config{
+			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
+			Bucket: cfg.S3.Bucket, Region: cfg.S3.Region, TLS: cfg.S3.TLS,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("MATTERFILE_S3_ENDPOINT: %w", err)
+		}
+		bs, a.where = s3, s3.String()
+	} else {
+		local, err := storage.NewLocal(cfg.LocalStoreDir())
+		if err != nil {
+			return nil, fmt.Errorf("MATTERFILE_DATA_DIR: %w", err)
+		}
+		a.closers = append(a.closers, local.Close)
+		bs, a.where = local, local.String()
+	}
+	a.store = storage.WithRetry(bs, storage.RetryPolicy{})
+	root, err := sealed.OpenRootKey(cfg.KeyURI, cfg.KeyFile() != "")
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("MATTERFILE_KEY_URI: %w", err)
+	}
+	if a.cat, err = catalog.New(a.store, root); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.log.Warn("close", "err", err)
+		}
+	}
+	a.closers = nil
+}
+
+// openQueue connects to Redis, or starts the embedded server.
+func (a *app) openQueue() (*worker.Queue, error) {
+	q, err := worker.OpenQueue(a.cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("MATTERFILE_REDIS_URL: %w", err)
+	}
+	a.closers = append(a.closers, q.Close)
+	return q, nil
+}
+
+// startWorker serves tasks in this process until the returned stop is
+// called. It first re-queues every message staged in the store, so work
+// that an earlier process left behind is done too.
+func (a *app) startWorker(ctx context.Context, q *worker.Queue) (stop func(), err error) {
+	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: a.cat, Enqueuer: q.Client, Policy: a.policy, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	srv := q.NewServer(h, worker.ServerConfig{Concurrency: a.cfg.Concurrency, Logger: a.log})
+	if err := srv.Start(h.Mux()); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	im, err := worker.NewImporter(a.cat, q, a.policy)
+	if err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	n, err := im.RequeuePending(ctx)
+	if err != nil {
+		srv.Shutdown()
+		return nil, fmt.Errorf("requeue pending messages: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("requeued pending messages", "count", n)
+	}
+	return srv.Shutdown, nil
+}
+
+func (g *globals) isTerminal() bool {
+	f, ok := g.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// withApp runs fn with an opened app and closes it afterwards.
+func (g *globals) withApp(fn func(ctx context.Context, a *app) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		a, err := g.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.close()
+		return fn(cmd.Context(), a)
+	}
+}
+
+var errFailed = errors.New("some messages failed")

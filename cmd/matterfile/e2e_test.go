@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/matterfile/matterfile/ingest"
+	"github.com/matterfile/matterfile/ingest/mbox"
+	"github.com/matterfile/matterfile/internal/testenv"
+	"github.com/matterfile/matterfile/storage"
+)
+
+// repoRoot is where testdata lives, relative to this package.
+const repoRoot = "../.."
+
+// run executes one matterfile command line in-process.
+func run(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newRootCmd(func(k string) string { return env[k] }, &out, &errOut)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	if err != nil {
+		t.Logf("matterfile %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	out, err := run(t, env, args...)
+	require.NoError(t, err, "matterfile %s", strings.Join(args, " "))
+	return out
+}
+
+// fixture is one message of testdata/mbox with its expected outcome.
+type fixture struct {
+	file     string
+	index    int
+	raw      []byte
+	sha      string
+	expected string // filed:<target>, review, unparsed, skipped
+}
+
+func loadFixtures(t *testing.T) []fixture {
+	t.Helper()
+	f, err := os.Open(filepath.Join(repoRoot, "testdata/mbox/EXPECTED.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	want := map[string]string{}
+	for _, r := range rows[1:] {
+		want[r[col["file"]]+"#"+r[col["index"]]] = r[col["expected"]]
+	}
+	files, err := filepath.Glob(filepath.Join(repoRoot, "testdata/mbox/*.mbox"))
+	require.NoError(t, err)
+	require.Len(t, files, 3)
+	var out []fixture
+	for _, path := range files {
+		fh, err := os.Open(path)
+		require.NoError(t, err)
+		rd := mbox.NewReader(fh)
+		for i := 0; ; i++ {
+			r, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			raw, err := io.ReadAll(r)
+			require.NoError(t, err)
+			sum := sha256.Sum256(raw)
+			name := filepath.Base(path)
+			exp, ok := want[name+"#"+strconv.Itoa(i)]
+			require.True(t, ok, "EXPECTED.csv has no row for %s #%d", name, i)
+			out = append(out, fixture{file: name, index: i, raw: raw, sha: hex.EncodeToString(sum[:]), expected: exp})
+		}
+		fh.Close()
+	}
+	require.GreaterOrEqual(t, len(out), 40)
+	return out
+}
+
+type listed struct {
+	Messages []messageView `json:"messages"`
+}
+
+func listAll(t *testing.T, env map[string]string, tenant string) []messageView {
+	t.Helper()
+	var l listed
+	require.NoError(t, json.Unmarshal([]byte(mustRun(t, env, "messages", "list", "--tenant", tenant, "--json")), &l))
+	return l.Messages
+}
+
+// fileFixtures imports every fixture mailbox and checks each message's
+// outcome against EXPECTED.csv and its raw bytes against the input.
+func fileFixtures(t *testing.T, env map[string]string, tenant string) []fixture {
+	t.Helper()
+	fx := loadFixtures(t)
+	mustRun(t, env, "tenants", "create", tenant)
+	mustRun(t, env, "matters", "import", "--tenant", tenant, filepath.Join(repoRoot, "testdata/matters.csv"))
+	for _, file := range []string{"alice.mbox", "ben.mbox", "chloe.mbox"} {
+		path := filepath.Join(repoRoot, "testdata/mbox", file)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		mustRun(t, env, "import", "--tenant", tenant, "--mbox", path, "--mailbox", strings.TrimSuffix(file, ".mbox")+"@harperlegal.example", "--wait")
+	}
+	msgs := listAll(t, env, tenant)
+	bySHA := map[string]messageView{}
+	for _, m := range msgs {
+		require.NotEqual(t, "failed", m.State, "message %s failed: %s", m.ID, m.Error)
+		bySHA[m.RawSHA256] = m
+	}
+	dir := t.TempDir()
+	for _, f := range fx {
+		m, ok := bySHA[f.sha]
+		if f.expected == "skipped" {
+			require.False(t, ok, "%s #%d has no filing label but was filed", f.file, f.index)
+			continue
+		}
+		require.True(t, ok, "%s #%d was not filed", f.file, f.index)
+		switch {
+		case strings.HasPrefix(f.expected, "filed:"):
+			require.Equal(t, "filed", m.State, "%s #%d reasons %v", f.file, f.index, m.Reasons)
+			require.Equal(t, strings.TrimPrefix(f.expected, "filed:"), m.Matter, "%s #%d", f.file, f.index)
+		case f.expected == "review":
+			require.Equal(t, "review", m.State, "%s #%d reasons %v", f.file, f.index, m.Reasons)
+		case f.expected == "unparsed":
+			require.Equal(t, "review", m.State)
+			require.True(t, m.Unparsed, "%s #%d should be flagged unparsed", f.file, f.index)
+		default:
+			t.Fatalf("unknown expectation %q", f.expected)
+		}
+		out := filepath.Join(dir, m.ID+".eml")
+		mustRun(t, env, "messages", "get", "--tenant", tenant, m.ID, "--part", "raw", "-o", out)
+		got, err := os.ReadFile(out)
+		require.NoError(t, err)
+		require.Equal(t, f.raw, got, "%s #%d: raw bytes differ", f.file, f.index)
+		sum := sha256.Sum256(got)
+		require.Equal(t, f.sha, hex.EncodeToString(sum[:]))
+	}
+	return fx
+}
+
+// needles are plaintext snippets of the fixtures that must never appear in
+// a store: subjects, addresses, pieces of every body and attachment.
+func needles(t *testing.T, fx []fixture) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, f := range fx {
+		sink := &captureSink{}
+		msg, err := ingest.Parse(bytes.NewReader(f.raw), sink, ingest.DefaultLimits())
+		require.NoError(t, err)
+		if len(msg.Subject) >= 12 {
+			out = append(out, []byte(msg.Subject))
+		}
+		for _, a := range msg.From {
+			if len(a.Addr) >= 12 {
+				out = append(out, []byte(a.Addr))
+			}
+		}
+		for _, p := range sink.parts {
+			for off := 0; off+32 <= len(p) && off < 4096; off += 512 {
+				chunk := p[off : off+32]
+				if len(bytes.TrimSpace(chunk)) == 32 {
+					out = append(out, chunk)
+				}
+			}
+		}
+	}
+	require.Greater(t, len(out), 100, "too few plaintext needles to make the scan meaningful")
+	return out
+}
+
+type captureSink struct{ parts [][]byte }
+
+type captureWriter struct {
+	s *captureSink
+	b bytes.Buffer
+}
+
+func (w *captureWriter) Write(p []byte) (int, error) { return w.b.Write(p) }
+func (w *captureWriter) Close() error                { w.s.parts = append(w.s.parts, w.b.Bytes()); return nil }
+
+func (s *captureSink) CreatePart(ingest.PartInfo) (io.WriteCloser, error) {
+	return &captureWriter{s: s}, nil
+}
+
+// scanForPlaintext walks dir and fails on any needle in a file's name or
+// bytes.
+func scanForPlaintext(t *testing.T, dir string, ns [][]byte) int {
+	t.Helper()
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			if bytes.Contains(data, n) || strings.Contains(path, string(n)) {
+				t.Errorf("plaintext %q found in %s", n, path)
+				return nil
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return files
+}
+
+func countObjects(t *testing.T, bs storage.BlobStore) int {
+	t.Helper()
+	n := 0
+	require.NoError(t, bs.List(context.Background(), "", func(storage.Info) error { n++; return nil }))
+	return n
+}
+
+// TestEndToEndRedisMinIO files the fixtures through a real Redis and a real
+// MinIO, reads every message back byte-exact, re-imports without adding an
+// object, and scans MinIO's data directory for plaintext.
+func TestEndToEndRedisMinIO(t *testing.T) {
+	s3 := testenv.S3(t)
+	redisURL := freshRedisDB(t, 2)
+	env := map[string]string{
+		"MATTERFILE_DATA_DIR":      t.TempDir(),
+		"MATTERFILE_REDIS_URL":     redisURL,
+		"MATTERFILE_S3_ENDPOINT":   s3.Endpoint,
+		"MATTERFILE_S3_ACCESS_KEY": s3.AccessKey,
+		"MATTERFILE_S3_SECRET_KEY": s3.SecretKey,
+		"MATTERFILE_S3_BUCKET":     s3.Bucket,
+		"MATTERFILE_S3_TLS":        "false",
+	}
+	fx := fileFixtures(t, env, "e2e-firm")
+
+	bs, err := storage.NewS3(context.Background(), s3)
+	require.NoError(t, err)
+	before := countObjects(t, bs)
+	for _, file := range []string{"alice.mbox", "ben.mbox", "chloe.mbox"} {
+		out := mustRun(t, env, "import", "--tenant", "e2e-firm", "--mbox", filepath.Join(repoRoot, "testdata/mbox", file),
+			"--mailbox", strings.TrimSuffix(file, ".mbox")+"@harperlegal.example", "--wait")
+		require.Contains(t, out, "filed now")
+	}
+	require.Equal(t, before, countObjects(t, bs), "a second import must not add objects")
+
+	files := scanForPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
+	require.Greater(t, files, 0)
+}
+
+// freshRedisDB returns the URL of Redis database db, emptied: asynq's keys
+// are per queue name, so tests of different packages use different
+// databases.
+func freshRedisDB(t *testing.T, db int) string {
+	t.Helper()
+	addr := testenv.RedisAddr(t)
+	c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+	defer c.Close()
+	require.NoError(t, c.FlushDB(context.Background()).Err())
+	return fmt.Sprintf("redis://%s/%d", addr, db)
+}
+
+// TestDemoEmbedded runs the README's first command on embedded defaults,
+// twice, and scans the local store for plaintext.
+func TestDemoEmbedded(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"MATTERFILE_DATA_DIR": data}
+	out := mustRun(t, env, "demo")
+	require.Contains(t, out, "messages read")
+	require.Contains(t, out, "sent to review")
+	require.Contains(t, out, filepath.Join(data, "store"))
+	t.Log("\n" + out)
+
+	local, err := storage.NewLocal(filepath.Join(data, "store"))
+	require.NoError(t, err)
+	before := countObjects(t, local)
+	out2 := mustRun(t, env, "demo")
+	require.Equal(t, before, countObjects(t, local), "a second demo must not add objects")
+	require.Regexp(t, `filed now\s+0\n`, out2)
+
+	fx := loadFixtures(t)
+	msgs := listAll(t, env, demoTenant)
+	taken := 0
+	for _, f := range fx {
+		if f.expected != "skipped" {
+			taken++
+		}
+	}
+	require.Len(t, msgs, taken)
+	scanForPlaintext(t, data, needles(t, fx))
+
+	st, err := os.Stat(filepath.Join(data, "root.key"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+}
+
+// TestConfigErrorsNameTheSetting checks that a wrong setting stops the
+// command before any work, naming the variable.
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	for _, tc := range []struct{ env, value string }{
+		{"MATTERFILE_REDIS_URL", "http://nope"},
+		{"MATTERFILE_S3_TLS", "maybe"},
+		{"MATTERFILE_KEY_URI", "aws-kms://key"},
+		{"MATTERFILE_CONCURRENCY", "0"},
+		{"MATTERFILE_S3_ENDPOINT", "http://127.0.0.1:9000"},
+	} {
+		env := map[string]string{"MATTERFILE_DATA_DIR": t.TempDir(), tc.env: tc.value}
+		_, err := run(t, env, "tenants", "list")
+		require.Error(t, err)
+		require.Contains(t, err.Error(), tc.env)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	out := mustRun(t, map[string]string{}, "version")
+	require.True(t, strings.HasPrefix(out, "matterfile "))
+	help := mustRun(t, map[string]string{}, "--help")
+	for _, want := range []string{"demo", "import", "messages", "MATTERFILE_DATA_DIR", "MATTERFILE_REDIS_URL"} {
+		require.Contains(t, help, want)
+	}
+}
