@@ -256,7 +256,7 @@ func (nopCloser) Close() error { return nil }
 // followUp enqueues the follow-up of a filing. Task IDs make it
 // idempotent: a retry that enqueues it again is a no-op.
 func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry) error {
-	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: "filed-" + e.Message, Message: e.Message})
+	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: filedEvent(e.Message), Message: e.Message})
 	if err != nil {
 		return permanent(err)
 	}

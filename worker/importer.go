@@ -58,7 +58,7 @@ type ImportOptions struct {
 
 // TaskRef names one enqueued task.
 type TaskRef struct {
-	Queue, ID, Message string
+	Queue, ID, Tenant, Message string
 }
 
 // ImportResult counts what an import did.
@@ -171,7 +171,7 @@ func (im *Importer) enqueue(ctx context.Context, p FileMessagePayload, queue str
 	if err != nil {
 		return TaskRef{}, err
 	}
-	ref := TaskRef{Queue: queue, ID: FileMessageTaskID(p), Message: p.Message}
+	ref := TaskRef{Queue: queue, ID: FileMessageTaskID(p), Tenant: p.Tenant, Message: p.Message}
 	_, err = im.enq.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		info, ierr := im.insp.GetTaskInfo(queue, ref.ID)

@@ -104,6 +104,12 @@ func (p NotifyPayload) validate() error {
 	return ids.Validate("message", p.Message)
 }
 
+// NotifyTaskID is the asynq task ID of the follow-up for event.
+func NotifyTaskID(tenant, event string) string { return TypeNotify + ":" + tenant + ":" + event }
+
+// filedEvent names the event recorded when message is filed.
+func filedEvent(message string) string { return "filed-" + message }
+
 // NewNotifyTask builds a notify:webhook task, unique by event.
 func NewNotifyTask(p NotifyPayload) (*asynq.Task, error) {
 	if err := p.validate(); err != nil {
@@ -114,7 +120,7 @@ func NewNotifyTask(p NotifyPayload) (*asynq.Task, error) {
 		return nil, err
 	}
 	return asynq.NewTask(TypeNotify, data,
-		asynq.TaskID(TypeNotify+":"+p.Tenant+":"+p.Event), asynq.Queue(QueueDefault),
+		asynq.TaskID(NotifyTaskID(p.Tenant, p.Event)), asynq.Queue(QueueDefault),
 		asynq.MaxRetry(10), asynq.Retention(retention)), nil
 }
 

@@ -13,17 +13,23 @@ type WaitResult struct {
 	Completed int // the handler succeeded: filed or in review
 	Failed    int // retries exhausted or not retryable
 	Missing   int // the queue no longer knows the task (Redis lost it)
+	// FollowUpsFailed counts follow-up tasks (the filing event) that
+	// failed for good; the messages themselves are filed.
+	FollowUpsFailed int
 }
 
 // Wait polls until every task has completed or failed for good, calling
-// progress after each poll that saw a change. It returns ctx's error if ctx
-// ends first.
+// progress after each poll that saw a change. A completed file task has
+// enqueued its follow-up before it completed; Wait also waits for that, so
+// that when it returns the work of refs is over, not still trickling into
+// the store. It returns ctx's error if ctx ends first.
 func Wait(ctx context.Context, insp inspector, refs []TaskRef, every time.Duration, progress func(done, total int)) (WaitResult, error) {
 	var res WaitResult
 	if every <= 0 {
 		every = 200 * time.Millisecond
 	}
 	open := append([]TaskRef(nil), refs...)
+	var followUps []TaskRef
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -38,6 +44,9 @@ func Wait(ctx context.Context, insp inspector, refs []TaskRef, every time.Durati
 				return res, err
 			case info.State == asynq.TaskStateCompleted:
 				res.Completed++
+				if ref.Tenant != "" {
+					followUps = append(followUps, TaskRef{Queue: QueueDefault, ID: NotifyTaskID(ref.Tenant, filedEvent(ref.Message)), Tenant: ref.Tenant, Message: ref.Message})
+				}
 			case info.State == asynq.TaskStateArchived:
 				res.Failed++
 			default:
@@ -48,7 +57,24 @@ func Wait(ctx context.Context, insp inspector, refs []TaskRef, every time.Durati
 		if progress != nil && len(open) != before {
 			progress(len(refs)-len(open), len(refs))
 		}
-		if len(open) == 0 {
+		keptF := followUps[:0]
+		for _, ref := range followUps {
+			info, err := insp.GetTaskInfo(ref.Queue, ref.ID)
+			switch {
+			case errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound):
+				// Delivered and expired, or a message filed before this
+				// run whose follow-up is long done.
+			case err != nil:
+				return res, err
+			case info.State == asynq.TaskStateCompleted:
+			case info.State == asynq.TaskStateArchived:
+				res.FollowUpsFailed++
+			default:
+				keptF = append(keptF, ref)
+			}
+		}
+		followUps = keptF
+		if len(open) == 0 && len(followUps) == 0 {
 			return res, nil
 		}
 		select {

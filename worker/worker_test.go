@@ -215,3 +215,30 @@ func TestMessageIDIsKeyedPerTenant(t *testing.T) {
 	require.NotEqual(t, a, bID)
 	require.False(t, errors.Is(err, storage.ErrNotFound))
 }
+
+// TestWaitCoversFollowUps: when Wait returns, every filed message's event is
+// recorded, so a caller that counts objects or reads events right after an
+// import with --wait sees the finished state.
+func TestWaitCoversFollowUps(t *testing.T) {
+	b := setup(t)
+	res, err := b.im.ImportMbox(b.ctx, "firm-a", export(t,
+		message("Matters/2024-0001 Acme", "one", "x"),
+		message("File to matter", "two", "y"),
+		message("File to matter", "three", "z"),
+	), worker.ImportOptions{Mailbox: "bob@firm.example"})
+	require.NoError(t, err)
+	require.Len(t, res.Tasks, 3)
+	srv := b.q.NewServer(b.h, worker.ServerConfig{Concurrency: 1})
+	require.NoError(t, srv.Start(b.h.Mux()))
+	defer srv.Shutdown()
+
+	wr, err := worker.Wait(b.ctx, b.q.Inspector, res.Tasks, 10*time.Millisecond, nil)
+	require.NoError(t, err)
+	require.Equal(t, worker.WaitResult{Completed: 3}, wr)
+	tn, err := b.cat.Open(b.ctx, "firm-a")
+	require.NoError(t, err)
+	for _, ref := range res.Tasks {
+		_, err := tn.Event(b.ctx, "filed-"+ref.Message)
+		require.NoError(t, err, "event of %s recorded before Wait returned", ref.Message)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -232,11 +233,24 @@ func scanForPlaintext(t *testing.T, dir string, ns [][]byte) int {
 	return files
 }
 
-func countObjects(t *testing.T, bs storage.BlobStore) int {
+func listObjects(t *testing.T, bs storage.BlobStore) map[string]bool {
 	t.Helper()
-	n := 0
-	require.NoError(t, bs.List(context.Background(), "", func(storage.Info) error { n++; return nil }))
-	return n
+	keys := map[string]bool{}
+	require.NoError(t, bs.List(context.Background(), "", func(i storage.Info) error { keys[i.Key] = true; return nil }))
+	return keys
+}
+
+// added names the objects in after that are not in before, so a failure
+// says which stage wrote twice.
+func added(before, after map[string]bool) []string {
+	var keys []string
+	for k := range after {
+		if !before[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // TestEndToEndRedisMinIO files the fixtures through a real Redis and a real
@@ -258,13 +272,15 @@ func TestEndToEndRedisMinIO(t *testing.T) {
 
 	bs, err := storage.NewS3(context.Background(), s3)
 	require.NoError(t, err)
-	before := countObjects(t, bs)
+	before := listObjects(t, bs)
 	for _, file := range []string{"alice.mbox", "ben.mbox", "chloe.mbox"} {
 		out := mustRun(t, env, "import", "--tenant", "e2e-firm", "--mbox", filepath.Join(repoRoot, "testdata/mbox", file),
 			"--mailbox", strings.TrimSuffix(file, ".mbox")+"@harperlegal.example", "--wait")
 		require.Contains(t, out, "filed now")
 	}
-	require.Equal(t, before, countObjects(t, bs), "a second import must not add objects")
+	after := listObjects(t, bs)
+	require.Empty(t, added(before, after), "a second import must not add objects")
+	require.Equal(t, len(before), len(after), "a second import must not remove objects")
 
 	files := scanForPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
 	require.Greater(t, files, 0)
@@ -295,9 +311,9 @@ func TestDemoEmbedded(t *testing.T) {
 
 	local, err := storage.NewLocal(filepath.Join(data, "store"))
 	require.NoError(t, err)
-	before := countObjects(t, local)
+	before := listObjects(t, local)
 	out2 := mustRun(t, env, "demo")
-	require.Equal(t, before, countObjects(t, local), "a second demo must not add objects")
+	require.Empty(t, added(before, listObjects(t, local)), "a second demo must not add objects")
 	require.Regexp(t, `filed now\s+0\n`, out2)
 
 	fx := loadFixtures(t)

@@ -114,8 +114,14 @@ func (a *app) importMbox(ctx context.Context, q *worker.Queue, tenant, name stri
 
 func (a *app) wait(ctx context.Context, q *worker.Queue, tasks []worker.TaskRef) (worker.WaitResult, error) {
 	p := a.g.newProgress("filing", len(tasks))
-	defer p.finish()
-	return worker.Wait(ctx, q.Inspector, tasks, 100*time.Millisecond, func(done, _ int) { p.set(done) })
+	res, err := worker.Wait(ctx, q.Inspector, tasks, 100*time.Millisecond, func(done, _ int) { p.set(done) })
+	p.finish()
+	if res.FollowUpsFailed > 0 {
+		// The messages are filed; only their filing events are missing,
+		// and a worker records them when the task is run again.
+		a.log.Warn("follow-up tasks failed", "count", res.FollowUpsFailed)
+	}
+	return res, err
 }
 
 // progress shows a bar on a terminal and a log line every few seconds
