@@ -60,7 +60,7 @@ or MATTERFILE_DATA_DIR). Running it again files nothing twice.`,
 			if err != nil {
 				return err
 			}
-			sum := &summary{Tenant: demoTenant, Filed: map[string]int{}, Where: a.where}
+			sum := &summary{Tenant: demoTenant, Filed: map[string]int{}, Where: a.where, RootKey: a.cfg.KeyFile()}
 			for _, name := range files {
 				data, err := fs.ReadFile(demo, name)
 				if err != nil {
@@ -83,7 +83,7 @@ or MATTERFILE_DATA_DIR). Running it again files nothing twice.`,
 			}
 			fmt.Fprintf(g.stdout, "matterfile demo: %d mailboxes, %d matters and contracts, %.1fs\n\n", len(files), len(targets), time.Since(start).Seconds())
 			sum.print(g.stdout)
-			fmt.Fprintf(g.stdout, "root key\t%s\n\nNext: matterfile messages list --tenant %s --data %s\n", a.cfg.KeyFile(), demoTenant, a.cfg.DataDir)
+			fmt.Fprintf(g.stdout, "\nNext: matterfile messages list --tenant %s --data %s\n", demoTenant, a.cfg.DataDir)
 			if sum.Failed > 0 {
 				return &exitError{code: 2, err: errFailed}
 			}

@@ -327,6 +327,26 @@ func TestDemoEmbedded(t *testing.T) {
 	require.Len(t, msgs, taken)
 	scanForPlaintext(t, data, needles(t, fx))
 
+	// An HTML-only message still reads back as text: the rendition of its
+	// HTML kept in the sealed manifest.
+	htmlOnly := 0
+	for _, m := range msgs {
+		kinds := map[string]bool{}
+		for _, p := range m.Parts {
+			kinds[p.Kind] = true
+		}
+		if !kinds[ingest.KindHTML] || kinds[ingest.KindText] {
+			continue
+		}
+		htmlOnly++
+		html := mustRun(t, env, "messages", "get", "--tenant", demoTenant, m.ID, "--part", "html")
+		text := mustRun(t, env, "messages", "get", "--tenant", demoTenant, m.ID, "--part", "text")
+		require.NotEmpty(t, strings.TrimSpace(text), m.ID)
+		require.NotContains(t, text, "<", "text of %s is markup-free", m.ID)
+		require.Contains(t, html, "<")
+	}
+	require.Positive(t, htmlOnly, "the fixtures hold an HTML-only message")
+
 	st, err := os.Stat(filepath.Join(data, "root.key"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())

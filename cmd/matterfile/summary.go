@@ -26,6 +26,7 @@ type summary struct {
 	Failed       int
 	Pending      int
 	Where        string
+	RootKey      string // shown when set: the demo says where its key lies
 }
 
 // summarize reads the outcome of this run's messages back from the store,
@@ -104,6 +105,9 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(tw, "    still pending\t%d\n", s.Pending)
 	}
 	fmt.Fprintf(tw, "encrypted data\t%s\n", s.Where)
+	if s.RootKey != "" {
+		fmt.Fprintf(tw, "root key\t%s\n", s.RootKey)
+	}
 	tw.Flush()
 }
 
