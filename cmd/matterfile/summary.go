@@ -60,17 +60,8 @@ func (s *summary) add(ctx context.Context, a *app, tenant string, res worker.Imp
 		e, err := t.Lookup(ctx, ref.Message)
 		switch {
 		case err == nil:
-			m, err := t.Manifest(ctx, e)
-			if err != nil {
+			if err := s.count(ctx, t, e); err != nil {
 				return err
-			}
-			if m.Message.Unparsed {
-				s.Unparsed++
-			}
-			if e.State == catalog.StateFiled {
-				s.Filed[e.Matter]++
-			} else {
-				s.Review++
 			}
 		case errors.Is(err, storage.ErrNotFound) && failed[ref.Message]:
 			s.Failed++
@@ -124,17 +115,8 @@ func (s *summary) totals(ctx context.Context, a *app, tenant string) error {
 		return err
 	}
 	for _, e := range entries {
-		m, err := t.Manifest(ctx, e)
-		if err != nil {
+		if err := s.count(ctx, t, e); err != nil {
 			return err
-		}
-		if m.Message.Unparsed {
-			s.Unparsed++
-		}
-		if e.State == catalog.StateFiled {
-			s.Filed[e.Matter]++
-		} else {
-			s.Review++
 		}
 	}
 	fs, err := t.Failures(ctx)
@@ -147,5 +129,22 @@ func (s *summary) totals(ctx context.Context, a *app, tenant string) error {
 		return err
 	}
 	s.Pending = len(pending)
+	return nil
+}
+
+// count adds one stored message to the outcome counts.
+func (s *summary) count(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry) error {
+	m, err := t.Manifest(ctx, e)
+	if err != nil {
+		return err
+	}
+	if m.Message.Unparsed {
+		s.Unparsed++
+	}
+	if e.State == catalog.StateFiled {
+		s.Filed[e.Matter]++
+	} else {
+		s.Review++
+	}
 	return nil
 }
