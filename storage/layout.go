@@ -19,6 +19,9 @@ import (
 //	tenants/<t>/index/<msg>                                      where a filed message lies
 //	tenants/<t>/failures/<msg>                                   why a message could not be filed
 //	tenants/<t>/events/<event>                                   follow-up events
+//	tenants/<t>/secrets/<mb>                                     mailbox credentials (token, service-account key)
+//	tenants/<t>/gmail/<mb>/state                                 Gmail sync state: cursor, status
+//	tenants/<t>/gmail/<mb>/pending/<gmail id>                    Gmail message found by a sync, not yet filed
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/raw       filed message
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/manifest-<gen>
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/parts/<n>
@@ -182,4 +185,41 @@ func (p MessagePlace) PartKey(n int) (string, error) {
 	}
 	d, err := p.Dir()
 	return d + "parts/" + strconv.Itoa(n), err
+}
+
+// SecretKey holds the credentials of mailbox mb of tenant t.
+func SecretKey(t, mb string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "secrets", mb)
+}
+
+// GmailStateKey holds the Gmail sync state of mailbox mb of tenant t.
+func GmailStateKey(t, mb string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "gmail", mb, "state")
+}
+
+// GmailPendingKey records that Gmail message gid of mailbox mb awaits
+// filing. Gmail ids are lower-case hex, a canonical ID.
+func GmailPendingKey(t, mb, gid string) (string, error) {
+	if err := ids.Validate("gmail message", gid); err != nil {
+		return "", err
+	}
+	p, err := GmailPendingPrefix(t, mb)
+	if err != nil {
+		return "", err
+	}
+	return p + gid, nil
+}
+
+// GmailPendingPrefix lists the pending Gmail messages of mailbox mb.
+func GmailPendingPrefix(t, mb string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "gmail", mb, "pending/")
 }

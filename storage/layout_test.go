@@ -21,6 +21,14 @@ func TestLayoutRejectsBadIDs(t *testing.T) {
 		if _, err := storage.InboxKey("t", "mb", bad); err == nil {
 			t.Errorf("InboxKey with message %q accepted", bad)
 		}
+		if _, err := storage.GmailPendingKey("t", "mb", bad); err == nil {
+			t.Errorf("GmailPendingKey with Gmail id %q accepted", bad)
+		}
+		for _, f := range []func(string, string) (string, error){storage.SecretKey, storage.GmailStateKey, storage.GmailPendingPrefix} {
+			if _, err := f("t", bad); err == nil {
+				t.Errorf("mailbox %q accepted", bad)
+			}
+		}
 	}
 }
 
@@ -35,6 +43,10 @@ func TestLayoutKeys(t *testing.T) {
 		{func() (string, error) { return p.PartKey(3) }, "tenants/firm/clients/acme/matters/m-1/messages/abc/parts/3"},
 		{storage.MessagePlace{Tenant: "firm", Review: true, Message: "abc"}.RawKey, "tenants/firm/review/messages/abc/raw"},
 		{func() (string, error) { return storage.TenantPrefix("firm") }, "tenants/firm/"},
+		{func() (string, error) { return storage.SecretKey("firm", "mb-1") }, "tenants/firm/secrets/mb-1"},
+		{func() (string, error) { return storage.GmailStateKey("firm", "mb-1") }, "tenants/firm/gmail/mb-1/state"},
+		{func() (string, error) { return storage.GmailPendingKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/pending/18c2a4f1b2c3d4e5"},
+		{func() (string, error) { return storage.GmailPendingPrefix("firm", "mb-1") }, "tenants/firm/gmail/mb-1/pending/"},
 	} {
 		got, err := tc.got()
 		if err != nil || got != tc.want {

@@ -23,6 +23,7 @@ const (
 	KindRecord   Kind = "record"
 	KindEvent    Kind = "event"
 	KindFailure  Kind = "failure"
+	KindSecret   Kind = "secret"
 )
 
 // Place is where an object lies, as the caller asked for it. Decryption
