@@ -149,6 +149,11 @@ func (t *Tenant) Messages(ctx context.Context) ([]IndexEntry, error) {
 type Custodian struct {
 	Mailbox string `json:"mailbox"`
 	Address string `json:"address,omitempty"`
+	// For Gmail: the message's id and thread there, and when Gmail
+	// received it (the Date header is the sender's word).
+	GmailID      string    `json:"gmail_id,omitempty"`
+	ThreadID     string    `json:"thread_id,omitempty"`
+	InternalDate time.Time `json:"internal_date,omitzero"`
 }
 
 // Manifest is everything known about a filed message. It is sealed: it

@@ -57,14 +57,10 @@ func NormalizeAddress(addr string) string { return strings.ToLower(strings.TrimS
 // EnsureMailbox returns the mailbox for addr, recording it on first use.
 func (t *Tenant) EnsureMailbox(ctx context.Context, addr string) (Mailbox, error) {
 	addr = NormalizeAddress(addr)
-	if addr == "" {
-		return Mailbox{}, errors.New("mailbox address is empty")
-	}
-	id, err := t.s.DeriveID("mailbox", []byte(addr))
+	id, err := t.mailboxID(addr)
 	if err != nil {
 		return Mailbox{}, err
 	}
-	id = "mb-" + id[:24]
 	key, err := storage.MailboxKey(t.ID, id)
 	if err != nil {
 		return Mailbox{}, err
@@ -78,6 +74,27 @@ func (t *Tenant) EnsureMailbox(ctx context.Context, addr string) (Mailbox, error
 		return Mailbox{}, fmt.Errorf("tenant %s mailbox %s: %w", t.ID, id, err)
 	}
 	return mb, nil
+}
+
+// MailboxByAddress returns the mailbox of addr without recording one.
+func (t *Tenant) MailboxByAddress(ctx context.Context, addr string) (Mailbox, error) {
+	id, err := t.mailboxID(addr)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	return t.Mailbox(ctx, id)
+}
+
+func (t *Tenant) mailboxID(addr string) (string, error) {
+	addr = NormalizeAddress(addr)
+	if addr == "" {
+		return "", errors.New("mailbox address is empty")
+	}
+	id, err := t.s.DeriveID("mailbox", []byte(addr))
+	if err != nil {
+		return "", err
+	}
+	return "mb-" + id[:24], nil
 }
 
 // Mailbox returns the mailbox with the given ID.

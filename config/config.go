@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -41,6 +42,25 @@ type Config struct {
 	// Concurrency is the number of tasks a worker runs at once
 	// (MATTERFILE_CONCURRENCY, default 4).
 	Concurrency int
+	// Google is the Gmail source.
+	Google Google
+}
+
+// Google configures the Gmail API source.
+type Google struct {
+	ClientID     string // MATTERFILE_GOOGLE_CLIENT_ID: OAuth client for per-user consent
+	ClientSecret string // MATTERFILE_GOOGLE_CLIENT_SECRET
+	Endpoint     string // MATTERFILE_GMAIL_ENDPOINT, default https://gmail.googleapis.com/
+	AuthURL      string // MATTERFILE_OAUTH_AUTH_URL, default Google's
+	TokenURL     string // MATTERFILE_OAUTH_TOKEN_URL, default Google's
+	// QuotaPerMinute is each mailbox's budget in units
+	// (MATTERFILE_GMAIL_QUOTA_PER_MINUTE, default 6000); Costs overrides
+	// unit costs per method (MATTERFILE_GMAIL_COSTS, "messages.get=20,history.list=2").
+	QuotaPerMinute int
+	Costs          map[string]int
+	// PollInterval is how often every mailbox is synced even without a
+	// push (MATTERFILE_GMAIL_POLL_INTERVAL, default 10m).
+	PollInterval time.Duration
 }
 
 // S3 is an S3-compatible object store.
@@ -73,6 +93,14 @@ func Settings() []Setting {
 		{"MATTERFILE_MATTER_LABEL_PREFIX", "Matters/", "Gmail label prefix naming a matter"},
 		{"MATTERFILE_FILING_LABEL", "File to matter", "generic Gmail label asking for filing"},
 		{"MATTERFILE_CONCURRENCY", "4", "tasks a worker runs at once"},
+		{"MATTERFILE_GOOGLE_CLIENT_ID", "", "Google OAuth client ID, for per-user mailbox consent"},
+		{"MATTERFILE_GOOGLE_CLIENT_SECRET", "", "Google OAuth client secret"},
+		{"MATTERFILE_GMAIL_ENDPOINT", "https://gmail.googleapis.com/", "Gmail API base URL"},
+		{"MATTERFILE_OAUTH_AUTH_URL", "(Google's)", "OAuth authorization endpoint"},
+		{"MATTERFILE_OAUTH_TOKEN_URL", "(Google's)", "OAuth token endpoint (also used for delegation)"},
+		{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE", "6000", "Gmail quota units per mailbox per minute"},
+		{"MATTERFILE_GMAIL_COSTS", "(current table)", "unit costs per method, e.g. messages.get=20,history.list=2"},
+		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
 	}
 }
 
@@ -125,8 +153,48 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Concurrency = n
 	}
+	c.Google.ClientID = getenv("MATTERFILE_GOOGLE_CLIENT_ID")
+	c.Google.ClientSecret = getenv("MATTERFILE_GOOGLE_CLIENT_SECRET")
+	c.Google.Endpoint = getenv("MATTERFILE_GMAIL_ENDPOINT")
+	c.Google.AuthURL = getenv("MATTERFILE_OAUTH_AUTH_URL")
+	c.Google.TokenURL = getenv("MATTERFILE_OAUTH_TOKEN_URL")
+	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Config{}, bad("MATTERFILE_GMAIL_QUOTA_PER_MINUTE", "want a whole number above 0")
+		}
+		c.Google.QuotaPerMinute = n
+	}
+	if v := getenv("MATTERFILE_GMAIL_COSTS"); v != "" {
+		costs, err := parseCosts(v)
+		if err != nil {
+			return Config{}, bad("MATTERFILE_GMAIL_COSTS", "%v", err)
+		}
+		c.Google.Costs = costs
+	}
+	if v := getenv("MATTERFILE_GMAIL_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Second {
+			return Config{}, bad("MATTERFILE_GMAIL_POLL_INTERVAL", "want a duration of at least 10s, such as 10m")
+		}
+		c.Google.PollInterval = d
+	}
 	c.ApplyDefaults()
 	return c, c.Validate()
+}
+
+// parseCosts reads "method=units,method=units".
+func parseCosts(v string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, item := range strings.Split(v, ",") {
+		k, n, ok := strings.Cut(strings.TrimSpace(item), "=")
+		units, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || strings.TrimSpace(k) == "" || err != nil || units < 0 {
+			return nil, errors.New("want method=units pairs separated by commas")
+		}
+		out[strings.TrimSpace(k)] = units
+	}
+	return out, nil
 }
 
 // ApplyDefaults fills every unset field with its default. It is the only
@@ -152,6 +220,15 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = 4
+	}
+	if c.Google.Endpoint == "" {
+		c.Google.Endpoint = "https://gmail.googleapis.com/"
+	}
+	if c.Google.QuotaPerMinute == 0 {
+		c.Google.QuotaPerMinute = 6000
+	}
+	if c.Google.PollInterval == 0 {
+		c.Google.PollInterval = 10 * time.Minute
 	}
 }
 
@@ -201,6 +278,22 @@ func (c *Config) Validate() error {
 	}
 	if c.Concurrency < 1 || c.Concurrency > 256 {
 		return bad("MATTERFILE_CONCURRENCY", "want 1 to 256")
+	}
+	for _, u := range []struct{ env, v string }{
+		{"MATTERFILE_GMAIL_ENDPOINT", c.Google.Endpoint},
+		{"MATTERFILE_OAUTH_AUTH_URL", c.Google.AuthURL},
+		{"MATTERFILE_OAUTH_TOKEN_URL", c.Google.TokenURL},
+	} {
+		if u.v == "" {
+			continue
+		}
+		p, err := url.Parse(u.v)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return bad(u.env, "want an http(s) URL")
+		}
+	}
+	if (c.Google.ClientID == "") != (c.Google.ClientSecret == "") {
+		return bad("MATTERFILE_GOOGLE_CLIENT_SECRET", "MATTERFILE_GOOGLE_CLIENT_ID and MATTERFILE_GOOGLE_CLIENT_SECRET go together")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -61,6 +62,13 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{with(s3, "MATTERFILE_S3_SECRET_KEY", ""), "MATTERFILE_S3_SECRET_KEY"},
 		{with(s3, "MATTERFILE_S3_BUCKET", "Bad_Bucket"), "MATTERFILE_S3_BUCKET"},
 		{with(s3, "MATTERFILE_S3_BUCKET", "ab"), "MATTERFILE_S3_BUCKET"},
+		{map[string]string{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE": "0"}, "MATTERFILE_GMAIL_QUOTA_PER_MINUTE"},
+		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get"}, "MATTERFILE_GMAIL_COSTS"},
+		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=-1"}, "MATTERFILE_GMAIL_COSTS"},
+		{map[string]string{"MATTERFILE_GMAIL_POLL_INTERVAL": "1s"}, "MATTERFILE_GMAIL_POLL_INTERVAL"},
+		{map[string]string{"MATTERFILE_GMAIL_ENDPOINT": "gmail.googleapis.com"}, "MATTERFILE_GMAIL_ENDPOINT"},
+		{map[string]string{"MATTERFILE_OAUTH_TOKEN_URL": "ftp://x"}, "MATTERFILE_OAUTH_TOKEN_URL"},
+		{map[string]string{"MATTERFILE_GOOGLE_CLIENT_ID": "id"}, "MATTERFILE_GOOGLE_CLIENT_SECRET"},
 	}
 	for _, tc := range cases {
 		_, err := FromEnv(env(tc.env))
@@ -78,5 +86,9 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 	}
 	if _, err := FromEnv(env(s3)); err != nil {
 		t.Errorf("valid S3 settings rejected: %v", err)
+	}
+	g, err := FromEnv(env(map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=5, history.list=2", "MATTERFILE_GMAIL_POLL_INTERVAL": "5m"}))
+	if err != nil || g.Google.Costs["messages.get"] != 5 || g.Google.Costs["history.list"] != 2 || g.Google.PollInterval != 5*time.Minute {
+		t.Errorf("gmail settings: %+v, %v", g.Google, err)
 	}
 }

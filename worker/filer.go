@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -31,7 +32,9 @@ type HandlersConfig struct {
 	Enqueuer enqueuer
 	Policy   classify.Policy
 	Limits   ingest.Limits
-	Logger   *slog.Logger
+	// Gmail configures the Gmail source; zero disables it.
+	Gmail  GmailSettings
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -42,6 +45,7 @@ type Handlers struct {
 	enq    enqueuer
 	policy classify.Policy
 	limits ingest.Limits
+	gmail  GmailSettings
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -66,7 +70,20 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, log: cfg.Logger, now: cfg.Now}, nil
+	if cfg.Gmail.FiledLabelPrefix == "" {
+		cfg.Gmail.FiledLabelPrefix = DefaultFiledLabelPrefix
+	}
+	if cfg.Gmail.ReviewLabel == "" {
+		cfg.Gmail.ReviewLabel = DefaultReviewLabel
+	}
+	// Our own labels come back through history: they must never count
+	// as a request to file, or filing would loop.
+	for _, l := range []string{cfg.Gmail.FiledLabelPrefix, cfg.Gmail.ReviewLabel} {
+		if cfg.Policy.IsFilingLabel(l) || strings.HasPrefix(l, cfg.Policy.MatterLabelPrefix) {
+			return nil, fmt.Errorf("handlers: write-back label %q looks like a filing label", l)
+		}
+	}
+	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail, log: cfg.Logger, now: cfg.Now}, nil
 }
 
 // Mux routes every task type to its handler.
@@ -74,6 +91,9 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeFileMessage, h.HandleFileMessageTask)
 	mux.HandleFunc(TypeNotify, h.HandleNotifyTask)
+	mux.HandleFunc(TypeSyncMailbox, h.HandleSyncMailboxTask)
+	mux.HandleFunc(TypeFetchGmail, h.HandleFetchGmailTask)
+	mux.HandleFunc(TypeLabelGmail, h.HandleLabelGmailTask)
 	return mux
 }
 
@@ -121,10 +141,34 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
 			return e, err
 		}
-		return e, h.followUp(ctx, t, e)
+		return e, h.followUp(ctx, t, e, nil)
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return catalog.IndexEntry{}, err
 	}
+	return h.file(ctx, t, staged{
+		mailbox: mb, name: p.Message, namedByHash: true, source: p.Source,
+		custodian: catalog.Custodian{Mailbox: mb.ID, Address: mb.Address},
+	})
+}
+
+// staged is a raw message in the inbox, and what its source said of it.
+type staged struct {
+	mailbox catalog.Mailbox
+	name    string // the inbox object
+	// namedByHash: the name is the message ID (mbox imports), checked
+	// against the content. Otherwise (Gmail) the ID is computed.
+	namedByHash bool
+	source      string
+	// labels are the source's labels for the decision; nil means the
+	// message's own X-Gmail-Labels header (Takeout).
+	labels    []string
+	custodian catalog.Custodian
+	gmail     *gmailRef // set for Gmail messages: label write-back
+}
+
+// file runs the filing pipeline on one staged message: hash, parse,
+// decide, seal at the decided place, commit, unstage, follow up.
+func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (catalog.IndexEntry, error) {
 	reg, err := t.Matters(ctx)
 	if err != nil {
 		return catalog.IndexEntry{}, err
@@ -132,19 +176,37 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 
 	// Pass one decides where the message goes; the place is bound into
 	// every ciphertext, so it must be known before anything is sealed.
-	first, err := h.scan(ctx, t, p, discardSink{}, nil)
+	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil)
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	if id, err := t.MessageID(first.sum); err != nil {
+	id, err := t.MessageID(first.sum)
+	if err != nil {
 		return catalog.IndexEntry{}, err
-	} else if id != p.Message {
-		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", p.Message, sealed.ErrIntegrity))
 	}
-	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: first.msg.GmailLabels, Unparsed: first.msg.Unparsed}, h.policy)
-	place := storage.MessagePlace{Message: p.Message, Review: true}
+	if in.namedByHash && id != in.name {
+		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", in.name, sealed.ErrIntegrity))
+	}
+	if !in.namedByHash {
+		if e, err := t.Lookup(ctx, id); err == nil {
+			// The same bytes were filed before (an earlier sync, a
+			// relabel): nothing to seal again.
+			if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
+				return e, err
+			}
+			return e, h.followUp(ctx, t, e, in.gmail)
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return catalog.IndexEntry{}, err
+		}
+	}
+	labels := in.labels
+	if labels == nil {
+		labels = first.msg.GmailLabels
+	}
+	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: labels, Unparsed: first.msg.Unparsed}, h.policy)
+	place := storage.MessagePlace{Message: id, Review: true}
 	if dec.Outcome == classify.OutcomeFile {
-		place = storage.MessagePlace{Message: p.Message, Client: dec.Client, Matter: dec.Target}
+		place = storage.MessagePlace{Message: id, Client: dec.Client, Matter: dec.Target}
 	}
 
 	// Pass two seals the raw bytes and every part at that place.
@@ -156,16 +218,16 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	second, err := h.scan(ctx, t, p, f, raw)
+	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, f, raw)
 	if err != nil {
 		raw.Abort(err)
 		return catalog.IndexEntry{}, err
 	}
 	if err := raw.Close(); err != nil {
-		return catalog.IndexEntry{}, fmt.Errorf("store raw message %s: %w", p.Message, err)
+		return catalog.IndexEntry{}, fmt.Errorf("store raw message %s: %w", id, err)
 	}
 	if second.sum != first.sum || len(second.msg.Parts) != len(first.msg.Parts) {
-		return catalog.IndexEntry{}, fmt.Errorf("message %s changed between passes: %w", p.Message, sealed.ErrIntegrity)
+		return catalog.IndexEntry{}, fmt.Errorf("message %s changed between passes: %w", id, sealed.ErrIntegrity)
 	}
 	// The manifest keeps m.Text (a bounded excerpt, sealed with the
 	// manifest): for an HTML-only message it is the only plain-text
@@ -173,8 +235,8 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 	m := second.msg
 	e, err := f.Commit(&catalog.Manifest{
 		Decision:   dec,
-		Custodians: []catalog.Custodian{{Mailbox: mb.ID, Address: mb.Address}},
-		Source:     p.Source,
+		Custodians: []catalog.Custodian{in.custodian},
+		Source:     in.source,
 		RawSHA256:  hex.EncodeToString(second.sum[:]),
 		RawSize:    second.size,
 		Message:    *m,
@@ -183,13 +245,13 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
+	if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
 		return e, err
 	}
-	if err := t.ClearFailure(ctx, p.Message); err != nil {
+	if err := t.ClearFailure(ctx, in.name); err != nil {
 		return e, err
 	}
-	return e, h.followUp(ctx, t, e)
+	return e, h.followUp(ctx, t, e, in.gmail)
 }
 
 type scanned struct {
@@ -201,11 +263,11 @@ type scanned struct {
 // scan streams the staged message once through the hash, the parser and,
 // if raw is set, the raw-message writer. Nothing is held in memory but
 // headers and bounded text.
-func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, p FileMessagePayload, sink ingest.PartSink, raw io.Writer) (scanned, error) {
-	rc, err := t.OpenStaged(ctx, p.Mailbox, p.Message)
+func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, mb, name string, sink ingest.PartSink, raw io.Writer) (scanned, error) {
+	rc, err := t.OpenStaged(ctx, mb, name)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return scanned{}, permanent(fmt.Errorf("message %s is neither staged nor filed: %w", p.Message, err))
+			return scanned{}, permanent(fmt.Errorf("message %s is neither staged nor filed: %w", name, err))
 		}
 		return scanned{}, err
 	}
@@ -223,9 +285,9 @@ func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, p FileMessagePay
 	}
 	if err != nil {
 		if errors.Is(err, sealed.ErrIntegrity) {
-			return scanned{}, permanent(fmt.Errorf("staged message %s: %w", p.Message, err))
+			return scanned{}, permanent(fmt.Errorf("staged message %s: %w", name, err))
 		}
-		return scanned{}, fmt.Errorf("read staged message %s: %w", p.Message, err)
+		return scanned{}, fmt.Errorf("read staged message %s: %w", name, err)
 	}
 	var s scanned
 	s.msg, s.size = msg, cw.n
@@ -253,9 +315,15 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// followUp enqueues the follow-up of a filing. Task IDs make it
-// idempotent: a retry that enqueues it again is a no-op.
-func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry) error {
+// followUp enqueues the follow-ups of a filing: the filing event, and for
+// a Gmail message the label write-back. Task IDs make it idempotent: a
+// retry that enqueues them again is a no-op.
+func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry, g *gmailRef) error {
+	if g != nil {
+		if err := h.writeBackLater(ctx, t, e, g); err != nil {
+			return err
+		}
+	}
 	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: filedEvent(e.Message), Message: e.Message})
 	if err != nil {
 		return permanent(err)
@@ -301,19 +369,32 @@ func (h *Handlers) HandleNotifyTask(ctx context.Context, task *asynq.Task) error
 func (h *Handlers) HandleError(ctx context.Context, task *asynq.Task, err error) {
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	if task.Type() != TypeFileMessage || (retried < maxRetry && !errors.Is(err, asynq.SkipRetry)) {
+	if retried < maxRetry && !errors.Is(err, asynq.SkipRetry) {
 		return
 	}
-	var p FileMessagePayload
-	if decode(task, &p) != nil {
+	var tenant, mailbox, message string
+	switch task.Type() {
+	case TypeFileMessage:
+		var p FileMessagePayload
+		if decode(task, &p) != nil {
+			return
+		}
+		tenant, mailbox, message = p.Tenant, p.Mailbox, p.Message
+	case TypeFetchGmail:
+		var p GmailMessagePayload
+		if decode(task, &p) != nil {
+			return
+		}
+		tenant, mailbox, message = p.Tenant, p.Mailbox, stagedName(p.GmailID)
+	default:
 		return
 	}
-	t, oerr := h.cat.Open(ctx, p.Tenant)
+	t, oerr := h.cat.Open(ctx, tenant)
 	if oerr != nil {
 		return
 	}
-	f := catalog.Failure{Message: p.Message, Mailbox: p.Mailbox, Reason: err.Error(), Time: h.now().UTC()}
+	f := catalog.Failure{Message: message, Mailbox: mailbox, Reason: err.Error(), Time: h.now().UTC()}
 	if rerr := t.RecordFailure(ctx, f); rerr != nil {
-		h.log.Error("record failure", "tenant", p.Tenant, "message", p.Message, "err", rerr)
+		h.log.Error("record failure", "tenant", tenant, "message", message, "err", rerr)
 	}
 }

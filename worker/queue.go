@@ -8,6 +8,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Queue is the connection to the Redis that carries work: a real one, or
@@ -54,6 +55,12 @@ func (q *Queue) Ping() error {
 		return fmt.Errorf("redis does not answer: %w", err)
 	}
 	return nil
+}
+
+// RedisClient returns a new client of the queue's Redis, for state all
+// workers share (quota pacing). The caller closes it.
+func (q *Queue) RedisClient() redis.UniversalClient {
+	return q.opt.MakeRedisClient().(redis.UniversalClient)
 }
 
 // Embedded reports whether the queue runs in this process.

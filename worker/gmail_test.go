@@ -1,0 +1,193 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/ingest/gmail"
+	"github.com/matterfile/matterfile/ingest/gmail/gmailfake"
+	"github.com/matterfile/matterfile/worker"
+)
+
+// freePacer grants every request; pacing has its own tests.
+type freePacer struct{}
+
+func (*freePacer) Acquire(context.Context, string, int) (func(), error)  { return func() {}, nil }
+func (*freePacer) Penalize(context.Context, string, time.Duration) error { return nil }
+
+type gmailBundle struct {
+	*testBundle
+	fake *gmailfake.Server
+	h    *worker.Handlers
+}
+
+func setupGmail(t *testing.T, opt gmailfake.Options) *gmailBundle {
+	t.Helper()
+	b := setup(t)
+	fake := gmailfake.New(opt)
+	t.Cleanup(fake.Close)
+	fake.RegisterClient("cid", "secret")
+	h, err := worker.NewHandlers(worker.HandlersConfig{
+		Catalog: b.cat, Enqueuer: b.q.Client, Policy: classify.DefaultPolicy(),
+		Gmail: worker.GmailSettings{
+			OAuth:    gmail.OAuthConfig("cid", "secret", fake.AuthURL(), fake.TokenURL(), "", nil),
+			Endpoint: fake.URL(), Pacer: &freePacer{},
+			Retry: gmail.Retry{Base: time.Millisecond, Cap: 10 * time.Millisecond, MaxAttempts: 10},
+		},
+	})
+	require.NoError(t, err)
+	srv := b.q.NewServer(h, worker.ServerConfig{Concurrency: 8})
+	require.NoError(t, srv.Start(h.Mux()))
+	t.Cleanup(srv.Shutdown)
+	return &gmailBundle{testBundle: b, fake: fake, h: h}
+}
+
+// connect adds a fake mailbox and connects it to tenant firm-a.
+func (b *gmailBundle) connect(t *testing.T, addr string, writeBack bool) (*gmailfake.Mailbox, catalog.Mailbox) {
+	t.Helper()
+	fm := b.fake.AddMailbox(addr)
+	tn, err := b.cat.Open(b.ctx, "firm-a")
+	require.NoError(t, err)
+	mb, err := tn.EnsureMailbox(b.ctx, addr)
+	require.NoError(t, err)
+	data, err := json.Marshal(b.fake.IssueToken("cid", addr))
+	require.NoError(t, err)
+	require.NoError(t, tn.SaveSecret(b.ctx, mb.ID, catalog.Secret{Kind: catalog.AuthUserToken, Data: data}))
+	require.NoError(t, tn.SaveGmailState(b.ctx, mb.ID, catalog.GmailState{Auth: catalog.AuthUserToken, Status: catalog.StatusActive, WriteBack: writeBack}))
+	return fm, mb
+}
+
+func (b *gmailBundle) syncAndWait(t *testing.T, mb catalog.Mailbox) gmail.SyncResult {
+	t.Helper()
+	res, err := b.h.SyncMailbox(b.ctx, worker.MailboxPayload{Tenant: "firm-a", Mailbox: mb.ID})
+	require.NoError(t, err)
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	require.Eventually(t, func() bool {
+		idle, err := worker.MailboxIdle(b.ctx, b.q.Inspector, tn, mb.ID)
+		require.NoError(t, err)
+		return idle
+	}, 60*time.Second, 20*time.Millisecond)
+	return res
+}
+
+func gmailMessage(n int, subject string) []byte {
+	return fmt.Appendf(nil, "Message-ID: <%d@acme.example>\r\nFrom: Ann <ann@acme.example>\r\nSubject: %s\r\nContent-Type: text/plain\r\n\r\nbody %d\r\n", n, subject, n)
+}
+
+func TestGmailSyncFilesLabelledMessagesOnce(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{FailRate: 0.05, DropRate: 0.01, EmptyPageRate: 0.2, Seed: 11})
+	fm, mb := b.connect(t, "bob@firm.example", true)
+	matter := fm.CreateLabel("Matters/2024-0001 Acme")
+	generic := fm.CreateLabel("File to matter")
+	var labelled []string
+	for i := range 60 {
+		switch i % 3 {
+		case 0:
+			labelled = append(labelled, fm.AddMessage(gmailMessage(i, "status"), "INBOX", matter))
+		case 1:
+			labelled = append(labelled, fm.AddMessage(gmailMessage(i, "no number here"), generic))
+		default:
+			fm.AddMessage(gmailMessage(i, "private"), "INBOX")
+		}
+	}
+	res := b.syncAndWait(t, mb)
+	require.True(t, res.Full)
+	require.Equal(t, len(labelled), res.Candidates)
+
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, len(labelled), "every labelled message filed once")
+	byGmail := map[string]catalog.IndexEntry{}
+	for _, e := range entries {
+		m, err := tn.Manifest(b.ctx, e)
+		require.NoError(t, err)
+		require.Len(t, m.Custodians, 1)
+		c := m.Custodians[0]
+		require.Equal(t, mb.ID, c.Mailbox)
+		require.False(t, c.InternalDate.IsZero())
+		byGmail[c.GmailID] = e
+	}
+	for i, id := range labelled {
+		e, ok := byGmail[id]
+		require.True(t, ok, "message %s filed", id)
+		if i%2 == 0 {
+			require.Equal(t, catalog.StateFiled, e.State)
+			require.Equal(t, "m-1", e.Matter)
+			require.Contains(t, fm.Labels(id), fm.LabelID("Filed/2024-0001"), "filed label written back")
+		} else {
+			require.Equal(t, catalog.StateReview, e.State)
+			require.Contains(t, fm.Labels(id), fm.LabelID(worker.DefaultReviewLabel))
+		}
+		require.Contains(t, fm.Labels(id), map[bool]string{true: matter, false: generic}[i%2 == 0], "the user's label stays")
+	}
+	st, err := tn.GmailState(b.ctx, mb.ID)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusActive, st.Status)
+	require.NotZero(t, st.Cursor)
+
+	// Our own labels come back through history; they must not refile
+	// anything. A lawyer labels an old message; it is filed, alone.
+	n := len(entries)
+	old := fm.AddMessage(gmailMessage(900, "old news 2024-0001"), "INBOX")
+	res2 := b.syncAndWait(t, mb)
+	require.False(t, res2.Full)
+	require.Zero(t, res2.Candidates, "write-back labels and unlabelled mail are not filing requests")
+	fm.AddLabels(old, matter)
+	res3 := b.syncAndWait(t, mb)
+	require.Equal(t, 1, res3.Candidates)
+	entries, err = tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, n+1)
+
+	// A message deleted between sync and fetch is dropped, not failed.
+	gone := fm.AddMessage(gmailMessage(901, "gone"), matter)
+	fm.Delete(gone)
+	b.syncAndWait(t, mb)
+	fs, err := tn.Failures(b.ctx)
+	require.NoError(t, err)
+	require.Empty(t, fs)
+	pending, err := tn.GmailPendingIDs(b.ctx, mb.ID)
+	require.NoError(t, err)
+	require.Empty(t, pending)
+}
+
+// Revoking one mailbox's grant marks it "reconnect required" and stops its
+// retries; another mailbox of the tenant syncs on.
+func TestGmailRevokedMailboxNeedsReconnect(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	f1, mb1 := b.connect(t, "one@firm.example", false)
+	f2, mb2 := b.connect(t, "two@firm.example", false)
+	for i, fm := range []*gmailfake.Mailbox{f1, f2} {
+		l := fm.CreateLabel("File to matter")
+		fm.AddMessage(gmailMessage(i, "x"), l)
+	}
+	b.fake.Revoke("one@firm.example")
+	b.fake.ExpireAccessTokens()
+
+	_, err := b.h.SyncMailbox(b.ctx, worker.MailboxPayload{Tenant: "firm-a", Mailbox: mb1.ID})
+	require.ErrorIs(t, err, gmail.ErrReconnect)
+	require.ErrorContains(t, err, "skip retry")
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	st, err := tn.GmailState(b.ctx, mb1.ID)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusReconnect, st.Status)
+	require.NotEmpty(t, st.LastError)
+
+	b.syncAndWait(t, mb2)
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	m, err := tn.Manifest(b.ctx, entries[0])
+	require.NoError(t, err)
+	require.Equal(t, mb2.ID, m.Custodians[0].Mailbox)
+	require.True(t, slices.ContainsFunc(m.Custodians, func(c catalog.Custodian) bool { return c.GmailID != "" }))
+}
