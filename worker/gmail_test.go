@@ -191,3 +191,31 @@ func TestGmailRevokedMailboxNeedsReconnect(t *testing.T) {
 	require.Equal(t, mb2.ID, m.Custodians[0].Mailbox)
 	require.True(t, slices.ContainsFunc(m.Custodians, func(c catalog.Custodian) bool { return c.GmailID != "" }))
 }
+
+// TestPollerSyncsActiveMailboxes: a label added live is filed by the next
+// poll, without a push; a mailbox that needs reconnecting is left alone.
+func TestPollerSyncsActiveMailboxes(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	fm, mb := b.connect(t, "live@firm.example", false)
+	_, idle := b.connect(t, "revoked@firm.example", false)
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	st, err := tn.GmailState(b.ctx, idle.ID)
+	require.NoError(t, err)
+	st.Status = catalog.StatusReconnect
+	require.NoError(t, tn.SaveGmailState(b.ctx, idle.ID, st))
+	b.syncAndWait(t, mb) // the first, full sync: nothing labelled yet
+
+	l := fm.CreateLabel("File to matter")
+	id := fm.AddMessage(gmailMessage(1, "live"), "INBOX")
+	fm.AddLabels(id, l)
+
+	p, err := worker.NewPoller(b.cat, b.q.Client, time.Hour, nil)
+	require.NoError(t, err)
+	n, err := p.Poll(b.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "one sync, for the active mailbox only")
+	require.Eventually(t, func() bool {
+		entries, err := tn.Messages(b.ctx)
+		return err == nil && len(entries) == 1
+	}, 30*time.Second, 20*time.Millisecond)
+}
