@@ -14,6 +14,8 @@ import (
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/config"
+	"github.com/matterfile/matterfile/ingest/gmail"
+	"github.com/matterfile/matterfile/pace"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
 	"github.com/matterfile/matterfile/worker"
@@ -38,6 +40,7 @@ type app struct {
 	cat     *catalog.Catalog
 	policy  classify.Policy
 	g       *globals
+	h       *worker.Handlers
 	closers []func() error
 }
 
@@ -137,7 +140,7 @@ func (a *app) openQueue() (*worker.Queue, error) {
 // called. It first re-queues every message staged in the store, so work
 // that an earlier process left behind is done too.
 func (a *app) startWorker(ctx context.Context, q *worker.Queue) (stop func(), err error) {
-	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: a.cat, Enqueuer: q.Client, Policy: a.policy, Logger: a.log})
+	h, err := a.handlers(q)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +162,33 @@ func (a *app) startWorker(ctx context.Context, q *worker.Queue) (stop func(), er
 		a.log.Info("requeued pending messages", "count", n)
 	}
 	return srv.Shutdown, nil
+}
+
+// handlers wires the task handlers to q. The Gmail quota is shared
+// through q's Redis, so every worker process paces one budget.
+func (a *app) handlers(q *worker.Queue) (*worker.Handlers, error) {
+	if a.h != nil {
+		return a.h, nil
+	}
+	rdb := q.RedisClient()
+	a.closers = append(a.closers, rdb.Close)
+	limiter, err := pace.New(rdb, pace.Config{UnitsPerMinute: a.cfg.Google.QuotaPerMinute})
+	if err != nil {
+		return nil, fmt.Errorf("MATTERFILE_GMAIL_QUOTA_PER_MINUTE: %w", err)
+	}
+	gs := worker.GmailSettings{
+		TokenURL: a.cfg.Google.TokenURL, Endpoint: a.cfg.Google.Endpoint,
+		Pacer: limiter, Costs: a.cfg.Google.Costs,
+	}
+	if a.cfg.Google.ClientID != "" {
+		gs.OAuth = gmail.OAuthConfig(a.cfg.Google.ClientID, a.cfg.Google.ClientSecret, a.cfg.Google.AuthURL, a.cfg.Google.TokenURL, "", nil)
+	}
+	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: a.cat, Enqueuer: q.Client, Policy: a.policy, Gmail: gs, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	a.h = h
+	return h, nil
 }
 
 func (g *globals) isTerminal() bool {

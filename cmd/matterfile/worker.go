@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/matterfile/matterfile/worker"
 )
 
 func newWorkerCmd(g *globals) *cobra.Command {
@@ -14,7 +16,9 @@ func newWorkerCmd(g *globals) *cobra.Command {
 		Long: `Run the asynq worker: it files queued messages and runs follow-up jobs until
 it gets SIGINT or SIGTERM, then stops taking work and finishes what it holds.
 At start it re-queues every message staged in the store, so nothing is lost
-when Redis lost its data. Without MATTERFILE_REDIS_URL it uses an in-process
+when Redis lost its data. Every MATTERFILE_GMAIL_POLL_INTERVAL it queues a sync
+of every connected Gmail mailbox (several workers' polls collapse into one
+sync per mailbox). Without MATTERFILE_REDIS_URL it uses an in-process
 Redis-compatible server, which only this process can reach.`,
 		Args: cobra.NoArgs,
 		// A worker is a service: it logs each task by default.
@@ -24,12 +28,22 @@ Redis-compatible server, which only this process can reach.`,
 			if err != nil {
 				return err
 			}
+			// Said before the worker starts: afterwards its goroutines
+			// log to the same stream.
+			fmt.Fprintf(g.stderr, "matterfile worker: serving (store: %s); Ctrl-C to stop\n", a.where)
 			stop, err := a.startWorker(ctx, q)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stderr, "matterfile worker: serving (store: %s); Ctrl-C to stop\n", a.where)
+			poller, err := worker.NewPoller(a.cat, q.Client, a.cfg.Google.PollInterval, a.log)
+			if err != nil {
+				stop()
+				return err
+			}
+			polled := make(chan struct{})
+			go func() { poller.Run(ctx); close(polled) }()
 			<-ctx.Done()
+			<-polled
 			stop()
 			return nil
 		}),

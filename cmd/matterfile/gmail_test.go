@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/matterfile/matterfile/ingest/gmail/gmailfake"
+)
+
+// TestGmailMailboxCommands connects mailboxes with a token file and a
+// service account, syncs with --wait against the fake Gmail, lists them,
+// and shows a revoked one as "reconnect required" while the other syncs.
+func TestGmailMailboxCommands(t *testing.T) {
+	fake := gmailfake.New(gmailfake.Options{FailRate: 0.05, Seed: 5})
+	defer fake.Close()
+	fake.RegisterClient("cid", "csecret")
+	env := map[string]string{
+		"MATTERFILE_DATA_DIR":             t.TempDir(),
+		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
+		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
+		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
+		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
+		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
+	}
+	mustRun(t, env, "tenants", "create", "firm")
+	mustRun(t, env, "matters", "import", "--tenant", "firm", filepath.Join(repoRoot, "testdata/matters.csv"))
+
+	ann, ben := fake.AddMailbox("ann@firm.example"), fake.AddMailbox("ben@firm.example")
+	for i, mb := range []*gmailfake.Mailbox{ann, ben} {
+		l := mb.CreateLabel("Matters/2024-0117 Acme v. Beta")
+		for j := range 5 {
+			mb.AddMessage(fmt.Appendf(nil, "Message-ID: <%d.%d@x.example>\r\nSubject: draft %d\r\n\r\nbody\r\n", i, j, j), l)
+		}
+		mb.AddMessage([]byte("Subject: private\r\n\r\nnot for filing\r\n"), "INBOX")
+	}
+
+	tokFile := filepath.Join(t.TempDir(), "token.json")
+	data, err := json.Marshal(fake.IssueToken("cid", "ann@firm.example"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tokFile, data, 0o600))
+	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokFile, "--write-back")
+	saFile := filepath.Join(t.TempDir(), "sa.json")
+	require.NoError(t, os.WriteFile(saFile, fake.AddServiceAccount(gmailfake.ScopeReadonly), 0o600))
+	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ben@firm.example", "--service-account", saFile)
+
+	// Credentials of another account are refused.
+	other := filepath.Join(t.TempDir(), "other.json")
+	data, _ = json.Marshal(fake.IssueToken("cid", "ben@firm.example"))
+	require.NoError(t, os.WriteFile(other, data, 0o600))
+	_, err = run(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", other)
+	require.ErrorContains(t, err, "another account")
+
+	out := mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
+	require.Contains(t, out, "5 messages found, 0 failed")
+	mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ben@firm.example", "--wait")
+
+	var listed struct{ Mailboxes []mailboxView }
+	require.NoError(t, json.Unmarshal([]byte(mustRun(t, env, "mailboxes", "list", "--tenant", "firm", "--json")), &listed))
+	require.Len(t, listed.Mailboxes, 2)
+	for _, v := range listed.Mailboxes {
+		require.Equal(t, "gmail", v.Source)
+		require.Equal(t, "active", v.Status)
+		require.Equal(t, 5, v.Filed, v.Address)
+		require.Zero(t, v.Pending)
+		require.False(t, v.LastSync.IsZero())
+	}
+	filed := ann.LabelID("Filed/2024-0117")
+	require.NotEmpty(t, filed, "write-back created the Filed label for ann")
+	require.Empty(t, ben.LabelID("Filed/2024-0117"), "write-back is off for ben")
+
+	fake.Revoke("ann@firm.example")
+	fake.ExpireAccessTokens()
+	_, err = run(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
+	require.ErrorContains(t, err, "reconnect required")
+	mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ben@firm.example", "--wait")
+	require.NoError(t, json.Unmarshal([]byte(mustRun(t, env, "mailboxes", "list", "--tenant", "firm", "--json")), &listed))
+	require.Equal(t, "reconnect required", listed.Mailboxes[0].Status)
+	require.Equal(t, "active", listed.Mailboxes[1].Status)
+}
