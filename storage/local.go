@@ -78,12 +78,21 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := path.Dir(key)
+	dir, base := path.Split(key)
+	dir = path.Clean(dir)
 	created, err := l.mkdirs(dir)
 	if err != nil {
 		return err
 	}
-	tmp, f, err := l.createTemp(dir)
+	// Every step below works in the object's directory, opened once:
+	// through the root, each path would be walked again component by
+	// component, which dominated the cost of small objects.
+	sub, err := l.root.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	tmp, f, err := createTemp(sub)
 	if err != nil {
 		return err
 	}
@@ -95,7 +104,7 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 		if tmpLive {
 			// The temp file is the only thing a failed put may have created
 			// beyond directories, and it must not outlive the call.
-			l.root.Remove(tmp)
+			sub.Remove(tmp)
 		}
 	}()
 
@@ -119,7 +128,7 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if opts.CreateOnly {
 		// link(2) fails if the name exists, which makes create-only atomic
 		// even against concurrent writers, unlike a stat-then-rename.
-		if err := l.root.Link(tmp, key); err != nil {
+		if err := sub.Link(tmp, base); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				if _, serr := l.statRegular(key); serr == nil {
 					return ErrExists
@@ -129,17 +138,17 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 		}
 		// The object is committed; a temp file we then fail to remove is
 		// invisible to List and Get, so the Put still succeeded.
-		l.root.Remove(tmp)
+		sub.Remove(tmp)
 		tmpLive = false
 	} else {
-		if err := l.root.Rename(tmp, key); err != nil {
+		if err := sub.Rename(tmp, base); err != nil {
 			return err
 		}
 		tmpLive = false
 	}
 	// Syncing the directory makes the new name durable; syncing the parents
 	// of directories this call created makes the path to it durable too.
-	if err := l.syncDir(dir); err != nil {
+	if err := syncRootDir(sub); err != nil {
 		return err
 	}
 	for _, d := range created {
@@ -154,6 +163,11 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 // returns the directories it created, so their parents can be synced.
 func (l *Local) mkdirs(dir string) ([]string, error) {
 	if dir == "." {
+		return nil, nil
+	}
+	// Most puts go into a directory that exists: one walk to see that,
+	// instead of one per segment.
+	if fi, err := l.root.Lstat(dir); err == nil && fi.IsDir() {
 		return nil, nil
 	}
 	var created []string
@@ -173,14 +187,14 @@ func (l *Local) mkdirs(dir string) ([]string, error) {
 	return created, nil
 }
 
-func (l *Local) createTemp(dir string) (string, *os.File, error) {
+func createTemp(dir *os.Root) (string, *os.File, error) {
 	var b [12]byte
 	for range 10 {
 		if _, err := rand.Read(b[:]); err != nil {
 			return "", nil, err
 		}
-		name := path.Join(dir, tempPrefix+hex.EncodeToString(b[:]))
-		f, err := l.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, localFileMode)
+		name := tempPrefix + hex.EncodeToString(b[:])
+		f, err := dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, localFileMode)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -190,6 +204,15 @@ func (l *Local) createTemp(dir string) (string, *os.File, error) {
 		return name, f, nil
 	}
 	return "", nil, errors.New("cannot create a unique temp file")
+}
+
+func syncRootDir(r *os.Root) error {
+	d, err := r.Open(".")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func (l *Local) syncDir(dir string) error {
