@@ -46,6 +46,7 @@ type Handlers struct {
 	policy classify.Policy
 	limits ingest.Limits
 	gmail  GmailSettings
+	labels *labelCache
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -83,7 +84,8 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 			return nil, fmt.Errorf("handlers: write-back label %q looks like a filing label", l)
 		}
 	}
-	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail, log: cfg.Logger, now: cfg.Now}, nil
+	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail,
+		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now}, nil
 }
 
 // Mux routes every task type to its handler.

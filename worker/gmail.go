@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -326,12 +327,14 @@ func (h *Handlers) HandleFetchGmailTask(ctx context.Context, task *asynq.Task) e
 	if err := decode(task, &p); err != nil {
 		return err
 	}
+	start := h.now()
 	e, err := h.FetchGmail(ctx, p)
 	if err != nil {
 		h.log.Warn("gmail fetch failed", "tenant", p.Tenant, "mailbox", p.Mailbox, "gmail_id", p.GmailID, "err", err)
 		return err
 	}
-	h.log.Info("gmail message filed", "tenant", p.Tenant, "mailbox", p.Mailbox, "gmail_id", p.GmailID, "message", e.Message, "state", e.State)
+	h.log.Info("gmail message filed", "tenant", p.Tenant, "mailbox", p.Mailbox, "gmail_id", p.GmailID, "message", e.Message,
+		"state", e.State, "ms", h.now().Sub(start).Milliseconds())
 	return nil
 }
 
@@ -377,7 +380,7 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 			}
 			return catalog.IndexEntry{}, err
 		}
-		names, err := labelNames(ctx, c, meta.LabelIDs)
+		names, err := h.labels.names(ctx, t.ID+":"+mb.ID, c, meta.LabelIDs)
 		if err != nil {
 			return catalog.IndexEntry{}, err
 		}
@@ -431,27 +434,96 @@ func (h *Handlers) fetchInto(ctx context.Context, t *catalog.Tenant, mb, name st
 	return meta, nil
 }
 
-// labelNames maps label ids to names for the decision: decisions match
-// names, Gmail speaks ids.
-func labelNames(ctx context.Context, c *gmail.Client, labelIDs []string) ([]string, error) {
-	if len(labelIDs) == 0 {
-		return []string{}, nil
+// labelCache keeps each mailbox's label list for a short while: a backfill
+// would otherwise spend a labels.list call per message twice over (names
+// for the decision, ids for the write-back).
+type labelCache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[string]cachedLabels
+}
+
+type cachedLabels struct {
+	at     time.Time
+	labels []gmail.Label
+}
+
+func (lc *labelCache) get(ctx context.Context, key string, c *gmail.Client, fresh bool) ([]gmail.Label, error) {
+	lc.mu.Lock()
+	e, ok := lc.m[key]
+	lc.mu.Unlock()
+	if ok && !fresh && lc.now().Sub(e.at) < lc.ttl {
+		return e.labels, nil
 	}
 	ls, err := c.Labels(ctx)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]string, len(ls))
-	for _, l := range ls {
-		byID[l.ID] = l.Name
+	lc.mu.Lock()
+	if lc.m == nil {
+		lc.m = map[string]cachedLabels{}
 	}
-	out := make([]string, 0, len(labelIDs))
-	for _, id := range labelIDs {
-		if n, ok := byID[id]; ok {
-			out = append(out, n)
+	lc.m[key] = cachedLabels{at: lc.now(), labels: ls}
+	lc.mu.Unlock()
+	return ls, nil
+}
+
+func (lc *labelCache) drop(key string) {
+	lc.mu.Lock()
+	delete(lc.m, key)
+	lc.mu.Unlock()
+}
+
+// names maps label ids to names for the decision: decisions match names,
+// Gmail speaks ids. An id the cache does not know (a label created since)
+// refreshes it.
+func (lc *labelCache) names(ctx context.Context, key string, c *gmail.Client, labelIDs []string) ([]string, error) {
+	if len(labelIDs) == 0 {
+		return []string{}, nil
+	}
+	for fresh := false; ; fresh = true {
+		ls, err := lc.get(ctx, key, c, fresh)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]string, len(ls))
+		for _, l := range ls {
+			byID[l.ID] = l.Name
+		}
+		out := make([]string, 0, len(labelIDs))
+		missing := false
+		for _, id := range labelIDs {
+			if n, ok := byID[id]; ok {
+				out = append(out, n)
+			} else {
+				missing = true
+			}
+		}
+		if !missing || fresh {
+			return out, nil
 		}
 	}
-	return out, nil
+}
+
+// id returns the id of label name, creating the label if the mailbox has
+// none of that name (Gmail compares names case-insensitively).
+func (lc *labelCache) id(ctx context.Context, key string, c *gmail.Client, name string) (string, error) {
+	ls, err := lc.get(ctx, key, c, false)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range ls {
+		if strings.EqualFold(l.Name, name) {
+			return l.ID, nil
+		}
+	}
+	id, err := c.EnsureLabel(ctx, name)
+	if err == nil {
+		lc.drop(key)
+	}
+	return id, err
 }
 
 // writeBackLater queues the label write-back of a filed Gmail message.
@@ -522,9 +594,17 @@ func (h *Handlers) LabelGmail(ctx context.Context, p GmailMessagePayload) (strin
 	if err != nil {
 		return "", err
 	}
-	id, err := c.EnsureLabel(ctx, label)
+	key := t.ID + ":" + mb.ID
+	id, err := h.labels.id(ctx, key, c, label)
 	if err == nil {
 		err = c.AddLabels(ctx, p.GmailID, id)
+		if errors.Is(err, gmail.ErrInvalid) {
+			// The label was deleted in Gmail since it was cached.
+			h.labels.drop(key)
+			if id, err = h.labels.id(ctx, key, c, label); err == nil {
+				err = c.AddLabels(ctx, p.GmailID, id)
+			}
+		}
 	}
 	switch {
 	case errors.Is(err, gmail.ErrNotFound):

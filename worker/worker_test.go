@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ type testBundle struct {
 	im  *worker.Importer
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	bs, err := storage.NewLocal(t.TempDir())
@@ -39,7 +40,7 @@ func setup(t *testing.T) *testBundle {
 	require.NoError(t, err)
 	cat, err := catalog.New(bs, root)
 	require.NoError(t, err)
-	q, err := worker.OpenQueue("")
+	q, err := worker.OpenQueue(os.Getenv("MATTERFILE_BENCH_REDIS_URL"))
 	require.NoError(t, err)
 	t.Cleanup(func() { q.Close() })
 	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: cat, Enqueuer: q.Client, Policy: classify.DefaultPolicy()})
