@@ -1,207 +1,342 @@
-// Package pace shares a quota between processes: per key (a Gmail
-// mailbox), a token bucket in quota units and a cap on requests in flight,
-// both kept in Redis and changed only by atomic Lua scripts, so every
-// worker process draws from one budget. Slots are leases with a TTL: a
-// crashed worker's slot frees itself.
+// Package pace shares a quota between every worker process: per key (a
+// Gmail mailbox), a token bucket in quota units and a cap on calls in
+// flight, both kept in Redis and changed only by Lua scripts, so that one
+// script run sees and takes both atomically.
 //
-// It owns nothing but counters. Keys are opaque IDs chosen by the caller
-// (mailbox IDs); an address must never be used as a key.
+// Time is Redis's (TIME inside the scripts): workers whose clocks disagree
+// still agree on the bucket. A slot is a lease that expires, so a worker
+// that dies mid-call frees its slot after LeaseTTL instead of holding it
+// forever. When a key cannot be granted, the script says how long to wait
+// (until the tokens have accrued, or at most SlotPoll for a slot) and
+// Acquire sleeps that long instead of spinning. Waiting callers are served
+// about oldest first: the oldest holds the head of the line, or a call of
+// 100 units would starve behind a stream of calls of 20.
+//
+// Keys are opaque IDs: canonical IDs (ids.Validate) joined by ':', such as
+// "tenant:mailbox", never an address. They name Redis keys and appear in
+// errors and logs, so the package refuses anything that could carry an
+// address or other personal data.
 package pace
 
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	mrand "math/rand/v2"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/matterfile/matterfile/ids"
 )
 
-// Config tunes a Limiter. Zero fields take their defaults.
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultMaxInFlight = 4
+	DefaultLeaseTTL    = 2 * time.Minute
+	DefaultKeyPrefix   = "matterfile:pace:"
+	DefaultSlotPoll    = 50 * time.Millisecond
+)
+
+// MaxUnits bounds UnitsPerMinute and Burst: the scripts count tokens in
+// units × 60,000,000, and the sum of two such counts must stay below 2^53
+// to be exact in Lua's doubles.
+const MaxUnits = 50_000_000
+
+const (
+	// holdGrace is how late the head of the line may come back (timer
+	// and scheduling delay, a Redis round trip) before its hold lapses.
+	holdGrace = 250 * time.Millisecond
+	// cleanupTimeout bounds the Redis calls made after the caller has
+	// gone (release, abandon), which cannot use the caller's context.
+	cleanupTimeout = 2 * time.Second
+)
+
+// ErrExceedsBurst is returned for a cost larger than the bucket: it could
+// never be granted.
+var ErrExceedsBurst = errors.New("cost exceeds burst, so it could never be granted")
+
+// Config configures a Limiter. Every process sharing a key must use the
+// same values, or they will disagree about the bucket's size and rate.
 type Config struct {
-	// UnitsPerMinute is the refill rate; required.
+	// UnitsPerMinute is the refill rate per key; required.
 	UnitsPerMinute int
-	// Burst is the bucket's capacity in units; default three seconds of
-	// quota. Larger bursts risk the server's own per-second limits.
+	// Burst is the bucket's capacity in units; default UnitsPerMinute/20
+	// (3 s of quota), at least 1. It must hold the largest single cost:
+	// Acquire rejects a larger one.
 	Burst int
-	// MaxInFlight caps concurrent requests per key; default 4.
+	// MaxInFlight is how many slots a key has; default 4.
 	MaxInFlight int
-	// LeaseTTL frees the slot of a holder that never released it;
-	// default 2 minutes.
+	// LeaseTTL is how long a slot stays taken if never released; default
+	// 2 min. It should outlast the slowest call, or a slow call's slot
+	// is handed out twice.
 	LeaseTTL time.Duration
-	// KeyPrefix namespaces the Redis keys; default "matterfile:pace:".
+	// KeyPrefix starts every Redis key; default "matterfile:pace:".
 	KeyPrefix string
+	// SlotPoll is the longest a caller waiting for a slot sleeps before
+	// asking again; default 50 ms. Releases in this process wake its
+	// waiters at once; waiters in other processes only see them here.
+	SlotPoll time.Duration
+	// Logger reports releases that failed (the slot then frees only when
+	// its lease expires); nil discards.
+	Logger *slog.Logger
 }
 
-// Limiter paces callers of many keys through one Redis.
-type Limiter struct {
-	rdb redis.UniversalClient
-	cfg Config
-}
-
-// New validates cfg and returns a Limiter on rdb.
-func New(rdb redis.UniversalClient, cfg Config) (*Limiter, error) {
-	if rdb == nil {
-		return nil, errors.New("pace: no redis client")
+func (c *Config) validate() error {
+	if c.UnitsPerMinute <= 0 || c.UnitsPerMinute > MaxUnits {
+		return fmt.Errorf("pace: UnitsPerMinute is %d, want 1 to %d", c.UnitsPerMinute, MaxUnits)
 	}
-	if cfg.UnitsPerMinute <= 0 {
-		return nil, errors.New("pace: UnitsPerMinute must be positive")
+	if c.Burst == 0 {
+		c.Burst = max(c.UnitsPerMinute/20, 1)
 	}
-	if cfg.Burst == 0 {
-		cfg.Burst = max(cfg.UnitsPerMinute/20, 1)
+	if c.Burst < 0 || c.Burst > MaxUnits {
+		return fmt.Errorf("pace: Burst is %d, want 1 to %d", c.Burst, MaxUnits)
 	}
-	if cfg.Burst < 0 {
-		return nil, errors.New("pace: Burst must not be negative")
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = DefaultMaxInFlight
 	}
-	if cfg.MaxInFlight == 0 {
-		cfg.MaxInFlight = 4
+	if c.MaxInFlight < 0 {
+		return fmt.Errorf("pace: MaxInFlight is %d, want at least 1", c.MaxInFlight)
 	}
-	if cfg.MaxInFlight < 0 {
-		return nil, errors.New("pace: MaxInFlight must not be negative")
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = DefaultLeaseTTL
 	}
-	if cfg.LeaseTTL == 0 {
-		cfg.LeaseTTL = 2 * time.Minute
+	// Redis expires keys in milliseconds.
+	if c.LeaseTTL < time.Millisecond {
+		return fmt.Errorf("pace: LeaseTTL is %v, want at least 1ms", c.LeaseTTL)
 	}
-	if cfg.LeaseTTL < time.Millisecond {
-		return nil, errors.New("pace: LeaseTTL must be at least a millisecond")
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = DefaultKeyPrefix
 	}
-	if cfg.KeyPrefix == "" {
-		cfg.KeyPrefix = "matterfile:pace:"
+	if c.SlotPoll == 0 {
+		c.SlotPoll = DefaultSlotPoll
 	}
-	return &Limiter{rdb: rdb, cfg: cfg}, nil
-}
-
-// acquire returns 0 when it granted, the milliseconds to wait for tokens
-// or a penalty to pass, or -1 when every slot is taken (a release may come
-// any moment). Time is Redis's, so processes with skewed clocks agree.
-var acquire = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local units = tonumber(ARGV[3])
-local maxin = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
-local idle = tonumber(ARGV[7])
-
-local pen = tonumber(redis.call('GET', KEYS[3]) or '0')
-if pen > now then
-  return pen - now
-end
-
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZCARD', KEYS[2]) >= maxin then
-  return -1
-end
-
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(b[1]) or burst
-local ts = tonumber(b[2]) or now
-if now > ts then
-  tokens = math.min(burst, tokens + (now - ts) * rate)
-end
-if tokens < units then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[1], idle)
-  return math.max(1, math.ceil((units - tokens) / rate))
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - units), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], idle)
-redis.call('ZADD', KEYS[2], now + ttl, ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ttl * 2)
-return 0
-`)
-
-var penalize = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local untl = now + tonumber(ARGV[1])
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if untl > cur then
-  redis.call('SET', KEYS[1], tostring(untl), 'PX', ARGV[1])
-end
-return 0
-`)
-
-func (l *Limiter) keys(key string) []string {
-	p := l.cfg.KeyPrefix + key
-	return []string{p + ":bucket", p + ":leases", p + ":penalty"}
-}
-
-// Acquire waits until units of quota and a slot are free for key, takes
-// both in one step, and returns the slot's release (safe to call more than
-// once). It returns ctx's error if ctx ends first.
-func (l *Limiter) Acquire(ctx context.Context, key string, units int) (release func(), err error) {
-	if units < 0 || units > l.cfg.Burst {
-		return nil, fmt.Errorf("pace: %d units can never be granted (burst %d)", units, l.cfg.Burst)
+	if c.SlotPoll < time.Millisecond {
+		return fmt.Errorf("pace: SlotPoll is %v, want at least 1ms", c.SlotPoll)
 	}
-	id, err := leaseID()
-	if err != nil {
-		return nil, err
-	}
-	keys := l.keys(key)
-	rate := float64(l.cfg.UnitsPerMinute) / 60000
-	ttl := l.cfg.LeaseTTL.Milliseconds()
-	// An idle bucket refills to burst; after that its key can go.
-	idle := int64(float64(l.cfg.Burst)/rate) + 60000
-	for {
-		wait, err := acquire.Run(ctx, l.rdb, keys,
-			strconv.FormatFloat(rate, 'g', -1, 64), l.cfg.Burst, units, l.cfg.MaxInFlight, ttl, id, idle).Int64()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, fmt.Errorf("pace: acquire: %w", err)
-		}
-		if wait == 0 {
-			var once sync.Once
-			return func() {
-				once.Do(func() {
-					// A lost release only holds the slot until its TTL.
-					rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-					defer cancel()
-					l.rdb.ZRem(rctx, keys[1], id)
-				})
-			}, nil
-		}
-		d := time.Duration(wait) * time.Millisecond
-		if wait < 0 {
-			d = 5 * time.Millisecond
-		}
-		// Jitter keeps waiting processes from asking in lockstep.
-		d += time.Duration(mrand.Int64N(int64(d)/4 + int64(time.Millisecond)))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// Penalize holds back every caller of key for d: the server answered that
-// the quota is spent, and Retry-After says for how long.
-func (l *Limiter) Penalize(ctx context.Context, key string, d time.Duration) error {
-	ms := d.Milliseconds()
-	if ms <= 0 {
-		return nil
-	}
-	if err := penalize.Run(ctx, l.rdb, l.keys(key)[2:], ms).Err(); err != nil {
-		return fmt.Errorf("pace: penalize: %w", err)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }
 
-func leaseID() (string, error) {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+// Limiter paces calls per key. It is safe for concurrent use; every
+// Limiter on the same Redis and KeyPrefix shares the same buckets.
+type Limiter struct {
+	rdb      redis.UniversalClient
+	cfg      Config
+	acquire  *redis.Script
+	penalize *redis.Script
+	abandon  *redis.Script
+
+	// sleep waits d, or less if wake fires; tests replace it to move
+	// a fake Redis clock instead.
+	sleep  func(ctx context.Context, d time.Duration, wake <-chan struct{}) error
+	jitter func(d time.Duration) time.Duration
+
+	mu      sync.Mutex
+	waiters map[string]*waiters
+}
+
+// waiters are this process's callers waiting for a slot of one key.
+type waiters struct {
+	wake chan struct{} // closed by a release of the key
+	n    int
+}
+
+// New validates cfg, applies its defaults and returns a Limiter on rdb.
+// The caller keeps rdb and closes it after the last call.
+func New(rdb redis.UniversalClient, cfg Config) (*Limiter, error) {
+	if rdb == nil {
+		return nil, errors.New("pace: no Redis client")
 	}
-	return hex.EncodeToString(b), nil
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Limiter{
+		rdb:      rdb,
+		cfg:      cfg,
+		acquire:  redis.NewScript(acquireLua),
+		penalize: redis.NewScript(penalizeLua),
+		abandon:  redis.NewScript(abandonLua),
+		sleep:    sleep,
+		jitter:   jitter,
+		waiters:  map[string]*waiters{},
+	}, nil
+}
+
+// Config returns the configuration with defaults applied.
+func (l *Limiter) Config() Config { return l.cfg }
+
+// Acquire waits until units of quota and a slot are free for key, takes
+// both at once, and returns release, which frees the slot. Call release
+// when the call is done, successful or not; calling it again does nothing.
+// Units are spent when granted, whatever the call's outcome.
+//
+// If ctx ends first, Acquire returns ctx.Err() itself.
+func (l *Limiter) Acquire(ctx context.Context, key string, units int) (release func(), err error) {
+	if err := validateKey(key); err != nil {
+		return nil, fmt.Errorf("pace: acquire: %w", err)
+	}
+	if units < 0 {
+		return nil, fmt.Errorf("pace: acquire %s: negative cost %d", key, units)
+	}
+	if units > l.cfg.Burst {
+		return nil, fmt.Errorf("pace: acquire %s: %d units, burst %d: %w", key, units, l.cfg.Burst, ErrExceedsBurst)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	keys := l.keys(key)
+	id := rand.Text()
+	var since int64 // Redis µs of the first wait; the oldest waiter goes first
+	for {
+		r, err := l.acquire.Run(ctx, l.rdb, keys, id, units, l.cfg.Burst, l.cfg.UnitsPerMinute, l.cfg.MaxInFlight,
+			l.cfg.LeaseTTL.Microseconds(), l.cfg.SlotPoll.Microseconds(), holdGrace.Microseconds(), since).Int64Slice()
+		if err == nil && len(r) != 5 {
+			err = fmt.Errorf("script answered %d values, want 5", len(r))
+		}
+		if err != nil {
+			// The script may have run and granted before the reply
+			// was lost.
+			l.giveUp(ctx, key, keys, id)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("pace: acquire %s: %w", key, err)
+		}
+		if r[0] == 1 {
+			return l.releaser(key, keys[1], id), nil
+		}
+		wait := time.Duration(r[1]) * time.Microsecond
+		since = r[4]
+		var wake <-chan struct{}
+		done := func() {}
+		if r[2]&2 != 0 {
+			wake, done = l.watch(key)
+		}
+		err = l.sleep(ctx, wait+l.jitter(wait), wake)
+		done()
+		if err != nil {
+			if r[3] == 1 {
+				l.giveUp(ctx, key, keys, id)
+			}
+			return nil, err
+		}
+	}
+}
+
+// Penalize stops granting units for key for d, in every process: the
+// server said the quota is spent (429 with Retry-After d). The bucket
+// restarts empty after d. A shorter penalty does not cut a longer one.
+func (l *Limiter) Penalize(ctx context.Context, key string, d time.Duration) error {
+	if err := validateKey(key); err != nil {
+		return fmt.Errorf("pace: penalize: %w", err)
+	}
+	if d < time.Microsecond {
+		return nil
+	}
+	keys := l.keys(key)
+	if err := l.penalize.Run(ctx, l.rdb, keys[:1], d.Microseconds(), l.cfg.Burst, l.cfg.UnitsPerMinute).Err(); err != nil {
+		return fmt.Errorf("pace: penalize %s for %v: %w", key, d, err)
+	}
+	return nil
+}
+
+// validateKey accepts canonical IDs joined by ':' ("tenant:mailbox"), so
+// that neither an address nor a brace, which would break the hash tag,
+// can become part of a Redis key. Like ids, it never quotes the value.
+func validateKey(key string) error {
+	for i, part := range strings.Split(key, ":") {
+		if err := ids.Validate(fmt.Sprintf("pace key part %d", i+1), part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keys returns the bucket and lease keys of key. The hash tag puts both in
+// one Redis Cluster slot, as a script touching both requires.
+func (l *Limiter) keys(key string) []string {
+	base := l.cfg.KeyPrefix + "{" + key + "}:"
+	return []string{base + "tokens", base + "leases"}
+}
+
+func (l *Limiter) releaser(key, leases, id string) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+			defer cancel()
+			if err := l.rdb.ZRem(ctx, leases, id).Err(); err != nil {
+				l.cfg.Logger.Warn("pace: release failed; the slot frees when its lease expires",
+					"key", key, "lease_ttl", l.cfg.LeaseTTL, "err", err)
+			}
+			l.wakeWaiters(key)
+		})
+	}
+}
+
+// giveUp abandons an acquire whose caller is leaving, best effort: what it
+// fails to undo expires on its own.
+func (l *Limiter) giveUp(ctx context.Context, key string, keys []string, id string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if err := l.abandon.Run(ctx, l.rdb, keys, id).Err(); err != nil {
+		l.cfg.Logger.Warn("pace: abandoning an acquire failed; its hold and lease expire on their own",
+			"key", key, "err", err)
+	}
+}
+
+// watch registers a waiter for a slot of key and returns the channel a
+// local release closes, and the func that deregisters it.
+func (l *Limiter) watch(key string) (<-chan struct{}, func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.waiters[key]
+	if w == nil {
+		w = &waiters{wake: make(chan struct{})}
+		l.waiters[key] = w
+	}
+	w.n++
+	return w.wake, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		w.n--
+		if w.n == 0 && l.waiters[key] == w {
+			delete(l.waiters, key)
+		}
+	}
+}
+
+func (l *Limiter) wakeWaiters(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.waiters[key]; w != nil {
+		close(w.wake)
+		w.wake = make(chan struct{})
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-wake:
+	}
+	return nil
+}
+
+// jitter spreads out callers told the same wait, so that they do not all
+// ask Redis in the same millisecond. It stays well under holdGrace, or a
+// late holder would lose its hold.
+func jitter(d time.Duration) time.Duration {
+	return mrand.N(min(d/16, 20*time.Millisecond) + time.Millisecond)
 }
