@@ -172,7 +172,11 @@ func (a *app) handlers(q *worker.Queue) (*worker.Handlers, error) {
 	}
 	rdb := q.RedisClient()
 	a.closers = append(a.closers, rdb.Close)
-	limiter, err := pace.New(rdb, pace.Config{UnitsPerMinute: a.cfg.Google.QuotaPerMinute})
+	// Run just below the quota: a bucket with a burst of 5% refilling at
+	// 94% never spends more than the quota in any sliding minute, so a
+	// 429 stays an accident rather than the control loop.
+	quota := a.cfg.Google.QuotaPerMinute
+	limiter, err := pace.New(rdb, pace.Config{UnitsPerMinute: max(quota*94/100, 1), Burst: max(quota/20, 20)})
 	if err != nil {
 		return nil, fmt.Errorf("MATTERFILE_GMAIL_QUOTA_PER_MINUTE: %w", err)
 	}
