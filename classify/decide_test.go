@@ -108,13 +108,14 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 func FuzzParseCSV(f *testing.F) {
 	f.Add(registryCSV)
 	f.Add("id,number,kind,client\n\"a,b\",1,matter,acme\n")
+	f.Add(readSeed(f, "matters.csv"))
+	f.Add("\ufeffID, Number ,KIND,client,status\n m-1 , 1 ,Matter, acme ,CLOSED\nm-2,2,contract,acme\n")
+	f.Add("id,number,kind,client,id\nm-1,1,matter,acme,../x\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		ts, err := classify.ParseCSV(strings.NewReader(s))
 		if err != nil {
 			return
 		}
-		for _, tg := range ts {
-			require.NoError(t, tg.Validate())
-		}
+		checkParsed(t, ts)
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 )
@@ -459,7 +458,7 @@ func charsetDecoder(cs string, r io.Reader) (io.Reader, bool) {
 	if isUTF8Compatible(cs) {
 		return transform.NewReader(r, utf8OrLatin1{}), true
 	}
-	cr, err := charset.Reader(cs, r)
+	cr, err := charsetReader(cs, r)
 	if err != nil || cr == nil {
 		return r, false
 	}

@@ -57,6 +57,9 @@ func FuzzParse(f *testing.F) {
 		if strings.ContainsAny(msg.Subject, "\r\n") {
 			t.Errorf("subject %q keeps a line break", msg.Subject)
 		}
+		// Whichever header reader ran, and even cut at a limit, the header
+		// fields keep what FuzzDecodeHeader checks.
+		checkMessageHeader(t, msg)
 		for _, p := range msg.Parts {
 			if p.Kind == KindAttachment {
 				checkFilename(t, p.Filename)

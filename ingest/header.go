@@ -16,7 +16,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 	"golang.org/x/net/idna"
@@ -171,7 +170,7 @@ func fillHeader(m *Message, h textproto.Header) {
 	m.GmailThreadID = cleanText(utf8OrLatin1String(h.Get("X-Gm-Thrid")))
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
 var encodedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
 
@@ -363,14 +362,26 @@ func guessName(s string) string {
 	return decodeText(s)
 }
 
+// idnaDisplay turns A-labels into Unicode only where the result is a
+// valid label: idna.ToUnicode decodes any Punycode, so "xn--aa" became two
+// C1 controls and "xn--ab-g4t" carried a right-to-left override into the
+// shown address. A label that fails stays in its ASCII form. Labels that
+// are not A-labels are left unmapped and unchecked, as before (mail has
+// underscores and worse in domains).
+var idnaDisplay = idna.New(idna.ValidateLabels(true), idna.BidiRule(), idna.CheckHyphens(false))
+
 // normalizeAddress lower-cases the domain and turns IDN labels into
 // Unicode, so that matching compares like with like; the local part is
 // left as it is (it may be case-sensitive).
 func normalizeAddress(name, addr string) Address {
+	// The parsers decode encoded words to whatever bytes they carry, and
+	// a word that claims UTF-8 may hold Latin-1, so the result is made
+	// valid UTF-8 the way decodeText makes it.
+	name, addr = utf8OrLatin1String(name), utf8OrLatin1String(addr)
 	addr = cleanText(addr)
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		domain := strings.ToLower(addr[i+1:])
-		if u, err := idna.ToUnicode(domain); err == nil {
+		if u, err := idnaDisplay.ToUnicode(domain); err == nil {
 			domain = strings.ToLower(u)
 		}
 		addr = addr[:i+1] + domain
@@ -520,6 +531,13 @@ func parseMediaType(v string) mediaType {
 
 func parseParamsLeniently(v string) mediaType {
 	segs := splitParams(v)
+	// A missing ';' ("multipart/mixed boundary=x", often as a folded
+	// second line) would lose the boundary and with it every part.
+	if v0 := strings.TrimSpace(segs[0]); strings.Contains(v0, "=") {
+		if i := strings.IndexAny(v0, " \t\r\n"); i > 0 {
+			segs = append([]string{v0[:i], v0[i:]}, segs[1:]...)
+		}
+	}
 	mt := mediaType{value: strings.ToLower(strings.TrimSpace(segs[0])), params: map[string]string{}}
 	type piece struct {
 		n       int
@@ -577,7 +595,7 @@ func parseParamsLeniently(v string) mediaType {
 		}
 		s := string(raw)
 		if !isUTF8Compatible(cs) {
-			if r, err := charset.Reader(cs, strings.NewReader(s)); err == nil && r != nil {
+			if r, err := charsetReader(cs, strings.NewReader(s)); err == nil && r != nil {
 				if b, err := io.ReadAll(io.LimitReader(r, 1<<20)); err == nil {
 					s = string(b)
 				}

@@ -107,6 +107,9 @@ func TestParseMediaType(t *testing.T) {
 		{`attachment; filename*=iso-8859-1''caf%E9.txt`, "attachment", map[string]string{"filename": "café.txt"}},
 		{`attachment; filename*0*=utf-8''%E2%82%AC; filename*1=" rates.pdf"`, "attachment", map[string]string{"filename": "€ rates.pdf"}},
 		{`Application/PDF; name="x.pdf"`, "application/pdf", map[string]string{"name": "x.pdf"}},
+		{"multipart/mixed\r\n\tboundary=\"b\"", "multipart/mixed", map[string]string{"boundary": "b"}},
+		{`text/plain charset=utf-8; format=flowed`, "text/plain", map[string]string{"charset": "utf-8", "format": "flowed"}},
+		{" multipart/mixed\n boundary=x", "multipart/mixed", map[string]string{"boundary": "x"}},
 		{``, "", nil},
 	} {
 		got := parseMediaType(tc.in)

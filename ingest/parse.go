@@ -67,16 +67,16 @@ type parser struct {
 	msg  *Message
 	buf  []byte
 
-	nparts    int  // MIME parts seen, all levels
-	stop      bool // a limit ended the walk
-	bodyFound bool
-	haveText  bool
-	haveHTML  bool
-	text      excerpt
-	htmlText  string
-	html      *pendingHTML
-	cids      map[string]int // Content-ID → index of the stored part
-	reasons   []string
+	nparts   int  // MIME parts seen, all levels
+	stop     bool // a limit ended the walk
+	bodies   int  // text and HTML bodies found so far
+	haveText bool
+	haveHTML bool
+	text     excerpt
+	htmlText string
+	html     *pendingHTML
+	cids     map[string]int // Content-ID → index of the stored part
+	reasons  []string
 }
 
 type pendingHTML struct {
@@ -157,8 +157,11 @@ func (p *parser) entity(h textproto.Header, body *endReader, depth int, bodyPos 
 // first text/plain and text/html leaf in body position: the entity itself
 // at the top; in multipart/alternative every alternative; in
 // multipart/related its root (the first part); elsewhere (mixed, signed,
-// report, ...) parts until a body was found. Everything else is an
-// attachment.
+// report, ...) parts until one of them held a body. That is counted per
+// multipart, not per message: in alternative[text/plain,
+// mixed[text/html, image, ...]] (Apple Mail's inline images) the HTML
+// alternative is a body although the text one came first. Everything
+// else is an attachment.
 func (p *parser) multipart(typ, boundary string, body *endReader, depth int, bodyPos bool) error {
 	if depth >= p.lim.MaxDepth {
 		p.limitHit(FlagLimitDepth, fmt.Sprintf("multipart nested deeper than %d levels", p.lim.MaxDepth))
@@ -173,6 +176,7 @@ func (p *parser) multipart(typ, boundary string, body *endReader, depth int, bod
 	// the rest of the body are stored as one text part instead of lost.
 	capture := &captureReader{r: body, max: budget, on: true}
 	mr := textproto.NewMultipartReader(capture, boundary)
+	bodiesBefore := p.bodies
 	for n := 0; !p.stop; n++ {
 		p.src.beginHeader(budget)
 		part, err := mr.NextPart()
@@ -203,7 +207,7 @@ func (p *parser) multipart(typ, boundary string, body *endReader, depth int, bod
 		case "multipart/related":
 			childPos = bodyPos && n == 0
 		default:
-			childPos = bodyPos && !p.bodyFound
+			childPos = bodyPos && p.bodies == bodiesBefore
 		}
 		pr := &endReader{r: part}
 		if err := p.entity(part.Header, pr, depth+1, childPos, typ); err != nil {
@@ -280,11 +284,22 @@ func (p *parser) unreadableMultipart(err error, head []byte, body *endReader, bo
 	text := bodyPos && !p.haveText
 	if text {
 		info.Kind = KindText
-		p.haveText, p.bodyFound = true, true
+		p.haveText = true
+		p.bodies++
 	}
 	dec := &rawReader{r: io.MultiReader(bytes.NewReader(head), body)}
 	out, _ := charsetDecoder("", dec)
 	return p.stream(partStream{info: info, body: body, rec: &recorder{off: true}, dec: dec, out: out, text: text})
+}
+
+// isToken reports whether s is an RFC 2045 token.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func validMediaType(t string) bool {
@@ -306,6 +321,12 @@ func (p *parser) leaf(h textproto.Header, ct mediaType, typ string, body *endRea
 		}
 	}
 	disp := parseMediaType(h.Get("Content-Disposition"))
+	if !isToken(disp.value) {
+		// RFC 2183's "an unknown disposition is an attachment" is about
+		// unknown words; a value that is no word at all ("=?utf-8?Q?x?=")
+		// says nothing, and must not make a lone body an attachment.
+		disp.value = ""
+	}
 	name := disp.params["filename"]
 	if name == "" {
 		name = ct.params["name"]
@@ -323,7 +344,8 @@ func (p *parser) leaf(h textproto.Header, ct mediaType, typ string, body *endRea
 
 	switch {
 	case typ == "text/plain" && bodyCandidate && !p.haveText:
-		p.haveText, p.bodyFound = true, true
+		p.haveText = true
+		p.bodies++
 		info.Kind = KindText
 		rec := &recorder{r: body, max: rawWindow + 64<<10}
 		dec := newTransferDecoder(enc, rec)
@@ -338,7 +360,8 @@ func (p *parser) leaf(h textproto.Header, ct mediaType, typ string, body *endRea
 		}
 		return p.stream(partStream{info: info, charset: cs, body: body, rec: rec, dec: dec, out: out, text: true, note: note, redecode: redecode})
 	case typ == "text/html" && bodyCandidate && !p.haveHTML:
-		p.haveHTML, p.bodyFound = true, true
+		p.haveHTML = true
+		p.bodies++
 		info.Kind = KindHTML
 		return p.storeHTML(info, cs, enc, body)
 	}

@@ -81,6 +81,19 @@ func TestBodySelection(t *testing.T) {
 			multipartOf("multipart/mixed", leafPart("text/plain", "", "x"), "Content-Disposition: attachment\r\n\r\nGIF89a......"),
 			"text:text/plain attachment:image/gif", "x"},
 		{"empty multipart", multipartOf("multipart/mixed"), "text:text/plain", ""},
+		{"html alternative in mixed after the text one",
+			multipartOf("multipart/alternative", leafPart("text/plain", "", "plain"),
+				multipartOf("multipart/mixed", leafPart("text/html", "", "<p>rich</p>"), leafPart("image/png", "Content-Disposition: inline\r\n", "PNG"), leafPart("text/html", "", "<p>more</p>"))),
+			"text:text/plain attachment:image/png attachment:text/html html:text/html", "plain"},
+		{"boundary after a missing semicolon",
+			"Content-Type: multipart/mixed\r\n\tboundary=\"b\"\r\n\r\n--b\r\n" + leafPart("text/plain", "", "body") + "\r\n--b\r\n" + leafPart("image/png", "", "PNG") + "\r\n--b--\r\n",
+			"text:text/plain attachment:image/png", "body"},
+		{"disposition that is no token",
+			leafPart("text/html", "Content-Disposition: =?utf-8?Q?invalid?=\r\n", "<p>foo</p>"),
+			"html:text/html", "foo"},
+		{"unknown disposition is an attachment",
+			leafPart("text/plain", "Content-Disposition: fancy\r\n", "file"),
+			"attachment:text/plain", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			msg, _ := parseBytes(t, []byte(attackHeader+tc.body), Limits{})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -241,6 +243,20 @@ func FuzzMbox(f *testing.F) {
 		}
 	}
 	f.Add([]byte("a\r"), []byte("From \r\n>From \n>"))
+	// The Takeout exports the demo runs on: real From_ lines, and
+	// messages whose bodies quote "From " lines.
+	exports, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "mbox", "*.mbox"))
+	for _, name := range exports {
+		file, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		msgs, err := split(f, bytes.NewReader(file))
+		if err != nil || len(msgs) < 2 {
+			f.Fatalf("%s: %d messages, %v", name, len(msgs), err)
+		}
+		f.Add(bytes.Join(msgs[:2], []byte{0}), file)
+	}
 	f.Fuzz(func(t *testing.T, msg, file []byte) {
 		// Splitting anything never panics and never invents bytes.
 		got, _ := split(t, bytes.NewReader(file))
