@@ -51,7 +51,7 @@ func setupGmail(t *testing.T, opt gmailfake.Options) *gmailBundle {
 }
 
 // connect adds a fake mailbox and connects it to tenant firm-a.
-func (b *gmailBundle) connect(t *testing.T, addr string, writeBack bool) (*gmailfake.Mailbox, catalog.Mailbox) {
+func (b *gmailBundle) connect(t testing.TB, addr string, writeBack bool) (*gmailfake.Mailbox, catalog.Mailbox) {
 	t.Helper()
 	fm := b.fake.AddMailbox(addr)
 	tn, err := b.cat.Open(b.ctx, "firm-a")
