@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	gmailapi "google.golang.org/api/gmail/v1"
 	"google.golang.org/api/googleapi"
@@ -210,5 +211,28 @@ func (c *Client) AddLabels(ctx context.Context, message string, labelIDs ...stri
 	return c.call(ctx, "messages.modify", func(ctx context.Context) error {
 		_, err := c.svc.Users.Messages.Modify(c.cfg.User, message, &gmailapi.ModifyMessageRequest{AddLabelIds: labelIDs}).Context(ctx).Do()
 		return err
+	})
+}
+
+// Watch asks Gmail to publish changes of the labels to a Pub/Sub topic
+// and returns when the watch expires (renew well before: at most 7 days).
+func (c *Client) Watch(ctx context.Context, topic string, labelIDs []string) (time.Time, error) {
+	var res *gmailapi.WatchResponse
+	err := c.call(ctx, "watch", func(ctx context.Context) (err error) {
+		res, err = c.svc.Users.Watch(c.cfg.User, &gmailapi.WatchRequest{
+			TopicName: topic, LabelIds: labelIDs, LabelFilterBehavior: "include",
+		}).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(res.Expiration).UTC(), nil
+}
+
+// StopWatch ends the mailbox's watch (on disconnect).
+func (c *Client) StopWatch(ctx context.Context) error {
+	return c.call(ctx, "stop", func(ctx context.Context) error {
+		return c.svc.Users.Stop(c.cfg.User).Context(ctx).Do()
 	})
 }
