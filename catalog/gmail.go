@@ -39,6 +39,8 @@ type GmailState struct {
 	// Gmail before they could be fetched.
 	Synced int `json:"synced,omitempty"`
 	Gone   int `json:"gone,omitempty"`
+	// WatchExpires is when the Gmail push watch runs out; zero if none.
+	WatchExpires time.Time `json:"watch_expires,omitzero"`
 }
 
 // ErrNoGmail is a mailbox that is not connected to Gmail.

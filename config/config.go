@@ -9,6 +9,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -44,6 +45,9 @@ type Config struct {
 	Concurrency int
 	// Google is the Gmail source.
 	Google Google
+	// Listen is the address of 'serve' (MATTERFILE_LISTEN, default
+	// 127.0.0.1:8080).
+	Listen string
 }
 
 // Google configures the Gmail API source.
@@ -61,6 +65,12 @@ type Google struct {
 	// PollInterval is how often every mailbox is synced even without a
 	// push (MATTERFILE_GMAIL_POLL_INTERVAL, default 10m).
 	PollInterval time.Duration
+	// PubSubTopic receives Gmail push notifications
+	// (MATTERFILE_GMAIL_PUBSUB_TOPIC, projects/<p>/topics/<t>); empty:
+	// polling only. PushSecret authenticates the pushes
+	// (MATTERFILE_PUSH_SECRET, at least 32 characters).
+	PubSubTopic string
+	PushSecret  string
 }
 
 // S3 is an S3-compatible object store.
@@ -101,6 +111,9 @@ func Settings() []Setting {
 		{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE", "6000", "Gmail quota units per mailbox per minute"},
 		{"MATTERFILE_GMAIL_COSTS", "(current table)", "unit costs per method, e.g. messages.get=20,history.list=2"},
 		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
+		{"MATTERFILE_GMAIL_PUBSUB_TOPIC", "", "Pub/Sub topic for Gmail push (projects/<p>/topics/<t>); unset: polling only"},
+		{"MATTERFILE_PUSH_SECRET", "", "secret token of the Pub/Sub push subscription (32+ characters), for 'serve'"},
+		{"MATTERFILE_LISTEN", "127.0.0.1:8080", "address 'serve' listens on"},
 	}
 }
 
@@ -158,6 +171,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Google.Endpoint = getenv("MATTERFILE_GMAIL_ENDPOINT")
 	c.Google.AuthURL = getenv("MATTERFILE_OAUTH_AUTH_URL")
 	c.Google.TokenURL = getenv("MATTERFILE_OAUTH_TOKEN_URL")
+	c.Google.PubSubTopic = getenv("MATTERFILE_GMAIL_PUBSUB_TOPIC")
+	c.Google.PushSecret = getenv("MATTERFILE_PUSH_SECRET")
+	c.Listen = getenv("MATTERFILE_LISTEN")
 	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -230,6 +246,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Google.PollInterval == 0 {
 		c.Google.PollInterval = 10 * time.Minute
 	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
 }
 
 // Validate names the first wrong setting.
@@ -291,6 +310,18 @@ func (c *Config) Validate() error {
 		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			return bad(u.env, "want an http(s) URL")
 		}
+	}
+	if t := c.Google.PubSubTopic; t != "" {
+		parts := strings.Split(t, "/")
+		if len(parts) != 4 || parts[0] != "projects" || parts[2] != "topics" || parts[1] == "" || parts[3] == "" {
+			return bad("MATTERFILE_GMAIL_PUBSUB_TOPIC", "want projects/<project>/topics/<topic>")
+		}
+	}
+	if s := c.Google.PushSecret; s != "" && len(s) < 32 {
+		return bad("MATTERFILE_PUSH_SECRET", "want at least 32 characters")
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return bad("MATTERFILE_LISTEN", "want host:port")
 	}
 	if (c.Google.ClientID == "") != (c.Google.ClientSecret == "") {
 		return bad("MATTERFILE_GOOGLE_CLIENT_SECRET", "MATTERFILE_GOOGLE_CLIENT_ID and MATTERFILE_GOOGLE_CLIENT_SECRET go together")

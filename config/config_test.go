@@ -69,6 +69,9 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_GMAIL_ENDPOINT": "gmail.googleapis.com"}, "MATTERFILE_GMAIL_ENDPOINT"},
 		{map[string]string{"MATTERFILE_OAUTH_TOKEN_URL": "ftp://x"}, "MATTERFILE_OAUTH_TOKEN_URL"},
 		{map[string]string{"MATTERFILE_GOOGLE_CLIENT_ID": "id"}, "MATTERFILE_GOOGLE_CLIENT_SECRET"},
+		{map[string]string{"MATTERFILE_GMAIL_PUBSUB_TOPIC": "my-topic"}, "MATTERFILE_GMAIL_PUBSUB_TOPIC"},
+		{map[string]string{"MATTERFILE_PUSH_SECRET": "short"}, "MATTERFILE_PUSH_SECRET"},
+		{map[string]string{"MATTERFILE_LISTEN": "8080"}, "MATTERFILE_LISTEN"},
 	}
 	for _, tc := range cases {
 		_, err := FromEnv(env(tc.env))

@@ -96,6 +96,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeSyncMailbox, h.HandleSyncMailboxTask)
 	mux.HandleFunc(TypeFetchGmail, h.HandleFetchGmailTask)
 	mux.HandleFunc(TypeLabelGmail, h.HandleLabelGmailTask)
+	mux.HandleFunc(TypeWatchMailbox, h.HandleWatchMailboxTask)
 	return mux
 }
 

@@ -22,9 +22,10 @@ import (
 
 // Gmail task types.
 const (
-	TypeSyncMailbox = "mailbox:sync"
-	TypeFetchGmail  = "gmail:fetch"
-	TypeLabelGmail  = "gmail:label"
+	TypeSyncMailbox  = "mailbox:sync"
+	TypeFetchGmail   = "gmail:fetch"
+	TypeLabelGmail   = "gmail:label"
+	TypeWatchMailbox = "mailbox:watch"
 )
 
 // SourceGmail marks messages fetched from the Gmail API.
@@ -45,6 +46,9 @@ type GmailSettings struct {
 	// must not look like filing labels, or filing would feed itself.
 	FiledLabelPrefix string
 	ReviewLabel      string
+	// PubSubTopic receives Gmail push notifications
+	// (projects/<p>/topics/<t>); empty: no watches, polling only.
+	PubSubTopic string
 }
 
 // DefaultFiledLabelPrefix and DefaultReviewLabel are the write-back labels.
@@ -690,4 +694,81 @@ func MailboxIdle(ctx context.Context, insp *asynq.Inspector, t *catalog.Tenant, 
 		}
 	}
 	return true, nil
+}
+
+// watchRenewal renews a watch this long before it expires. Gmail's last 7
+// days; renewing daily leaves six days of slack for outages.
+const watchRenewal = 6 * 24 * time.Hour
+
+// NewWatchMailboxTask builds a mailbox:watch task, one per mailbox a day.
+func NewWatchMailboxTask(p MailboxPayload, day time.Time) (*asynq.Task, error) {
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("new %s task: %w", TypeWatchMailbox, err)
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	id := TypeWatchMailbox + ":" + p.Tenant + ":" + p.Mailbox + ":" + day.UTC().Format("20060102")
+	return asynq.NewTask(TypeWatchMailbox, data, asynq.TaskID(id), asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10), asynq.Retention(retention)), nil
+}
+
+// HandleWatchMailboxTask (re)starts a mailbox's Gmail push watch.
+func (h *Handlers) HandleWatchMailboxTask(ctx context.Context, task *asynq.Task) error {
+	var p MailboxPayload
+	if err := decode(task, &p); err != nil {
+		return err
+	}
+	exp, err := h.WatchMailbox(ctx, p)
+	if err != nil {
+		h.log.Warn("gmail watch failed", "tenant", p.Tenant, "mailbox", p.Mailbox, "err", err)
+		return err
+	}
+	h.log.Info("gmail watch renewed", "tenant", p.Tenant, "mailbox", p.Mailbox, "expires", exp)
+	return nil
+}
+
+// WatchMailbox asks Gmail to push changes of the mailbox's filing labels
+// to the configured topic, and records when the watch expires.
+func (h *Handlers) WatchMailbox(ctx context.Context, p MailboxPayload) (time.Time, error) {
+	if h.gmail.PubSubTopic == "" {
+		return time.Time{}, nil
+	}
+	t, mb, st, err := h.gmailMailbox(ctx, p.Tenant, p.Mailbox)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if st.Status != catalog.StatusActive {
+		return time.Time{}, nil
+	}
+	c, err := h.gmailClient(ctx, t, mb)
+	if err != nil {
+		return time.Time{}, err
+	}
+	labels, err := h.labels.get(ctx, t.ID+":"+mb.ID, c, true)
+	if err != nil {
+		return time.Time{}, err
+	}
+	filing := gmail.MatchFilingLabels(labels, h.policy.MatterLabelPrefix, h.policy.FilingLabel)
+	ids := make([]string, 0, len(filing))
+	for id := range filing {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return time.Time{}, nil // nothing labelled for filing yet; the poll covers it
+	}
+	exp, err := c.Watch(ctx, h.gmail.PubSubTopic, ids)
+	if err != nil {
+		if !gmail.Retryable(err) {
+			err = permanent(err)
+		}
+		return time.Time{}, err
+	}
+	st, err = t.GmailState(ctx, mb.ID)
+	if err != nil {
+		return exp, err
+	}
+	st.WatchExpires = exp
+	return exp, t.SaveGmailState(ctx, mb.ID, st)
 }

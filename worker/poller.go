@@ -22,6 +22,9 @@ type Poller struct {
 	enq      enqueuer
 	interval time.Duration
 	log      *slog.Logger
+	// Watch renews Gmail push watches that expire within six days.
+	Watch bool
+	now   func() time.Time
 }
 
 // NewPoller validates its arguments.
@@ -35,7 +38,7 @@ func NewPoller(cat *catalog.Catalog, enq enqueuer, interval time.Duration, log *
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Poller{cat: cat, enq: enq, interval: interval, log: log}, nil
+	return &Poller{cat: cat, enq: enq, interval: interval, log: log, now: time.Now}, nil
 }
 
 // Run polls until ctx ends, starting with one poll at once.
@@ -98,6 +101,16 @@ func (p *Poller) Poll(ctx context.Context) (int, error) {
 				n++
 			} else if !errors.Is(err, asynq.ErrTaskIDConflict) {
 				errs = append(errs, fmt.Errorf("queue sync of %s: %w", mb.ID, err))
+			}
+			if p.Watch && st.WatchExpires.Before(p.now().Add(watchRenewal)) {
+				task, err := NewWatchMailboxTask(MailboxPayload{Tenant: id, Mailbox: mb.ID}, p.now())
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if _, err := p.enq.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+					errs = append(errs, fmt.Errorf("queue watch of %s: %w", mb.ID, err))
+				}
 			}
 		}
 	}
