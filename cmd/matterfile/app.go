@@ -182,7 +182,7 @@ func (a *app) handlers(q *worker.Queue) (*worker.Handlers, error) {
 	}
 	gs := worker.GmailSettings{
 		TokenURL: a.cfg.Google.TokenURL, Endpoint: a.cfg.Google.Endpoint,
-		Pacer: limiter, Costs: a.cfg.Google.Costs,
+		Pacer: limiter, Costs: a.cfg.Google.Costs, PubSubTopic: a.cfg.Google.PubSubTopic,
 	}
 	if a.cfg.Google.ClientID != "" {
 		gs.OAuth = gmail.OAuthConfig(a.cfg.Google.ClientID, a.cfg.Google.ClientSecret, a.cfg.Google.AuthURL, a.cfg.Google.TokenURL, "", nil)

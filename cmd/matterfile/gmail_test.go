@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -81,4 +87,69 @@ func TestGmailMailboxCommands(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(mustRun(t, env, "mailboxes", "list", "--tenant", "firm", "--json")), &listed))
 	require.Equal(t, "reconnect required", listed.Mailboxes[0].Status)
 	require.Equal(t, "active", listed.Mailboxes[1].Status)
+}
+
+// TestServePush: with serve running, a label added live is filed after one
+// push; a forged push is refused; the watch is set on the topic.
+func TestServePush(t *testing.T) {
+	fake := gmailfake.New(gmailfake.Options{})
+	defer fake.Close()
+	fake.RegisterClient("cid", "csecret")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	listen := ln.Addr().String()
+	ln.Close()
+	const secret = "push-secret-0123456789abcdef0123456789"
+	env := map[string]string{
+		"MATTERFILE_DATA_DIR":             t.TempDir(),
+		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
+		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
+		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
+		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
+		"MATTERFILE_GMAIL_PUBSUB_TOPIC":   "projects/firm/topics/gmail",
+		"MATTERFILE_PUSH_SECRET":          secret,
+		"MATTERFILE_LISTEN":               listen,
+	}
+	mustRun(t, env, "tenants", "create", "firm")
+	fm := fake.AddMailbox("ann@firm.example")
+	label := fm.CreateLabel("File to matter")
+	tokFile := filepath.Join(t.TempDir(), "token.json")
+	data, _ := json.Marshal(fake.IssueToken("cid", "ann@firm.example"))
+	require.NoError(t, os.WriteFile(tokFile, data, 0o600))
+	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokFile)
+	mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := runCtx(ctx, t, env, "serve"); done <- err }()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	url := "http://" + listen + "/gmail/push/firm"
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + listen + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { _, ok := fm.Watch(); return ok }, 20*time.Second, 50*time.Millisecond, "watch set on the topic")
+
+	id := fm.AddMessage([]byte("Message-ID: <live@x>\r\nSubject: live\r\n\r\nbody\r\n"), "INBOX")
+	fm.AddLabels(id, label)
+	data, _ = json.Marshal(map[string]any{"emailAddress": "ann@firm.example", "historyId": fm.HistoryID()})
+	pushBody := `{"message":{"data":"` + base64.StdEncoding.EncodeToString(data) + `"},"subscription":"s"}`
+
+	res, err := http.Post(url+"?token=forged-0123456789abcdef0123456789", "application/json", strings.NewReader(pushBody))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	res, err = http.Post(url+"?token="+secret, "application/json", strings.NewReader(pushBody))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	require.Eventually(t, func() bool { return len(listAll(t, env, "firm")) == 1 }, 30*time.Second, 100*time.Millisecond, "filed after one push")
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/matterfile/matterfile/worker"
 )
 
 func newWorkerCmd(g *globals) *cobra.Command {
@@ -35,7 +33,7 @@ Redis-compatible server, which only this process can reach.`,
 			if err != nil {
 				return err
 			}
-			poller, err := worker.NewPoller(a.cat, q.Client, a.cfg.Google.PollInterval, a.log)
+			poller, err := a.poller(q)
 			if err != nil {
 				stop()
 				return err

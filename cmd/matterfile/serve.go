@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/matterfile/matterfile/push"
+	"github.com/matterfile/matterfile/worker"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Gmail push endpoint (and, without Redis, the worker)",
+		Long: `Serve HTTP on MATTERFILE_LISTEN (or --listen):
+
+  POST /gmail/push/<tenant>   Pub/Sub push of Gmail notifications; the
+                              subscription's endpoint carries
+                              ?token=<MATTERFILE_PUSH_SECRET>
+  GET  /healthz               200 when Redis answers
+
+A push only queues a sync of the mailbox; it is acknowledged at once. With
+no MATTERFILE_REDIS_URL this process also runs the worker and the poll, since
+nothing else can reach its in-process queue.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default MATTERFILE_LISTEN)")
+	cmd.RunE = g.withApp(func(ctx context.Context, a *app) error {
+		if a.cfg.Google.PushSecret == "" {
+			return errors.New("MATTERFILE_PUSH_SECRET: required by serve, to authenticate pushes")
+		}
+		if listen == "" {
+			listen = a.cfg.Listen
+		}
+		q, err := a.openQueue()
+		if err != nil {
+			return err
+		}
+		ph, err := push.New(push.Config{Secret: a.cfg.Google.PushSecret, Catalog: a.cat, Enqueuer: q.Client, Logger: a.log})
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/gmail/push/", ph)
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+			if err := q.Ping(); err != nil {
+				http.Error(w, "redis does not answer", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintln(w, "ok")
+		})
+		ln, err := net.Listen("tcp", listen)
+		if err != nil {
+			return fmt.Errorf("MATTERFILE_LISTEN: %w", err)
+		}
+		fmt.Fprintf(g.stderr, "matterfile serve: listening on http://%s\n", ln.Addr())
+		if q.Embedded() {
+			stop, err := a.startWorker(ctx, q)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			defer stop()
+			poller, err := a.poller(q)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			go poller.Run(ctx)
+		}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	return cmd
+}
+
+// poller builds the Gmail poll of this configuration.
+func (a *app) poller(q *worker.Queue) (*worker.Poller, error) {
+	p, err := worker.NewPoller(a.cat, q.Client, a.cfg.Google.PollInterval, a.log)
+	if err != nil {
+		return nil, err
+	}
+	p.Watch = a.cfg.Google.PubSubTopic != ""
+	return p, nil
+}
