@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"os"
@@ -109,30 +108,4 @@ func FuzzSanitizeFilename(f *testing.F) {
 			t.Errorf("not idempotent: %q -> %q -> %q", name, got, again)
 		}
 	})
-}
-
-// BenchmarkParse parses a 10 MiB message whose bulk is a base64
-// attachment.
-func BenchmarkParse(b *testing.B) {
-	data := make([]byte, 10<<20*3/4)
-	for i := range data {
-		data[i] = byte(i * 31 >> 3)
-	}
-	var raw bytes.Buffer
-	raw.WriteString(attackHeader + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n" +
-		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=big.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	enc := base64.StdEncoding.EncodeToString(data)
-	for len(enc) > 76 {
-		raw.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	raw.WriteString(enc + "\r\n--b--\r\n")
-	b.SetBytes(int64(raw.Len()))
-	b.ReportAllocs()
-	for b.Loop() {
-		msg, err := Parse(bytes.NewReader(raw.Bytes()), &hashSink{}, Limits{})
-		if err != nil || len(msg.Parts) != 2 || msg.Parts[1].Size != int64(len(data)) {
-			b.Fatalf("%v %+v", err, msg)
-		}
-	}
 }
