@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -152,4 +155,57 @@ func TestServePush(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusNoContent, res.StatusCode)
 	require.Eventually(t, func() bool { return len(listAll(t, env, "firm")) == 1 }, 30*time.Second, 100*time.Millisecond, "filed after one push")
+}
+
+// TestMailboxesConnect runs the consent flow as an admin would: the command
+// prints the URL, the browser (the fake) consents and comes back to the
+// loopback listener, and the mailbox is connected only for the right account.
+func TestMailboxesConnect(t *testing.T) {
+	fake := gmailfake.New(gmailfake.Options{})
+	defer fake.Close()
+	fake.RegisterClient("cid", "csecret")
+	fake.AddMailbox("ann@firm.example")
+	fake.AddMailbox("eve@firm.example")
+	env := map[string]string{
+		"MATTERFILE_DATA_DIR":             t.TempDir(),
+		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
+		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
+		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
+		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
+		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
+	}
+	mustRun(t, env, "tenants", "create", "firm")
+
+	connect := func(consentAs string) error {
+		fake.SetConsentUser(consentAs)
+		pr, pw := io.Pipe()
+		var out bytes.Buffer
+		cmd := newRootCmd(func(k string) string { return env[k] }, &out, pw)
+		cmd.SetArgs([]string{"mailboxes", "connect", "--tenant", "firm", "--email", "ann@firm.example"})
+		done := make(chan error, 1)
+		go func() { err := cmd.ExecuteContext(context.Background()); pw.Close(); done <- err }()
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if !strings.HasPrefix(line, fake.AuthURL()) {
+				continue
+			}
+			back, err := fake.Consent(line)
+			require.NoError(t, err)
+			require.Equal(t, "127.0.0.1", back.Hostname(), "the redirect goes to the loopback listener")
+			res, err := http.Get(back.String())
+			require.NoError(t, err)
+			res.Body.Close()
+			break
+		}
+		go io.Copy(io.Discard, pr)
+		return <-done
+	}
+	require.ErrorContains(t, connect("eve@firm.example"), "another account")
+	require.NoError(t, connect("ann@firm.example"))
+	var listed struct{ Mailboxes []mailboxView }
+	require.NoError(t, json.Unmarshal([]byte(mustRun(t, env, "mailboxes", "list", "--tenant", "firm", "--json")), &listed))
+	require.Len(t, listed.Mailboxes, 1)
+	require.Equal(t, "active", listed.Mailboxes[0].Status)
+	require.Equal(t, "oauth", listed.Mailboxes[0].Auth)
 }
