@@ -340,3 +340,12 @@ func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
 func jitter(d time.Duration) time.Duration {
 	return mrand.N(min(d/16, 20*time.Millisecond) + time.Millisecond)
 }
+
+// BelowQuota configures a bucket that never spends more than quota units
+// in any sliding minute, however it is used: a burst of 3% plus a minute
+// of refill at 96% stays 1% under it. Servers that count per sliding
+// minute (Gmail) then answer 429 only by accident, never as the control
+// loop.
+func BelowQuota(quota int) Config {
+	return Config{UnitsPerMinute: max(quota*96/100, 1), Burst: max(quota*3/100, 1)}
+}

@@ -548,3 +548,12 @@ func BenchmarkAcquire(b *testing.B) {
 	b.Run("miniredis", func(b *testing.B) { run(b, setupMiniredis(b)) })
 	b.Run("redis", func(b *testing.B) { run(b, setupRedis(b)) })
 }
+
+func TestBelowQuotaNeverExceedsIt(t *testing.T) {
+	for _, q := range []int{6000, 15000, 60000, 250 * 60} {
+		c := BelowQuota(q)
+		if worst := c.Burst + c.UnitsPerMinute; worst > q || float64(c.UnitsPerMinute) < 0.95*float64(q) {
+			t.Errorf("quota %d: burst %d + a minute at %d = %d", q, c.Burst, c.UnitsPerMinute, worst)
+		}
+	}
+}

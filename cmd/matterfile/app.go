@@ -172,11 +172,8 @@ func (a *app) handlers(q *worker.Queue) (*worker.Handlers, error) {
 	}
 	rdb := q.RedisClient()
 	a.closers = append(a.closers, rdb.Close)
-	// Run just below the quota: a bucket with a burst of 5% refilling at
-	// 94% never spends more than the quota in any sliding minute, so a
-	// 429 stays an accident rather than the control loop.
-	quota := a.cfg.Google.QuotaPerMinute
-	limiter, err := pace.New(rdb, pace.Config{UnitsPerMinute: max(quota*94/100, 1), Burst: max(quota/20, 20)})
+	// Run just below the quota, so that 429 stays an accident.
+	limiter, err := pace.New(rdb, pace.BelowQuota(a.cfg.Google.QuotaPerMinute))
 	if err != nil {
 		return nil, fmt.Errorf("MATTERFILE_GMAIL_QUOTA_PER_MINUTE: %w", err)
 	}
