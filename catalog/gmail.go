@@ -39,6 +39,9 @@ type GmailState struct {
 	// Gmail before they could be fetched.
 	Synced int `json:"synced,omitempty"`
 	Gone   int `json:"gone,omitempty"`
+	// PausedUntil is when a paused mailbox (Gmail's daily limit) may
+	// sync again.
+	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// WatchExpires is when the Gmail push watch runs out; zero if none.
 	WatchExpires time.Time `json:"watch_expires,omitzero"`
 }

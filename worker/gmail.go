@@ -240,19 +240,42 @@ func (h *Handlers) SyncMailbox(ctx context.Context, p MailboxPayload) (gmail.Syn
 	if st.Status == catalog.StatusReconnect {
 		return gmail.SyncResult{}, permanent(fmt.Errorf("mailbox %s: %w", mb.ID, gmail.ErrReconnect))
 	}
+	if st.Status == catalog.StatusPaused && h.now().Before(st.PausedUntil) {
+		return gmail.SyncResult{}, permanent(fmt.Errorf("mailbox %s is paused until %s: %w", mb.ID, st.PausedUntil.Format(time.RFC3339), gmail.ErrDailyLimit))
+	}
 	res, err := h.syncMailbox(ctx, t, mb, st)
 	if err == nil {
 		return res, nil
 	}
 	st.LastError = short(err)
-	if errors.Is(err, gmail.ErrReconnect) {
+	now := h.now().UTC()
+	alert := func(typ string) error {
+		return t.RecordEvent(ctx, catalog.Event{ID: typ + "-" + mb.ID + "-" + now.Format("20060102t150405"),
+			Type: "mailbox." + typ, State: st.Status, Time: now})
+	}
+	switch {
+	case errors.Is(err, gmail.ErrReconnect):
 		st.Status = catalog.StatusReconnect
-		if eerr := t.RecordEvent(ctx, catalog.Event{ID: "reconnect-" + mb.ID + "-" + h.now().UTC().Format("20060102t150405"),
-			Type: "mailbox.reconnect_required", State: catalog.StatusReconnect, Time: h.now().UTC()}); eerr != nil {
+		if eerr := alert("reconnect_required"); eerr != nil {
 			return res, eerr
 		}
 		err = permanent(err)
-	} else if !gmail.Retryable(err) {
+	case errors.Is(err, gmail.ErrPermission):
+		// A scope is missing: only the admin can grant it.
+		st.Status = catalog.StatusReconnect
+		if eerr := alert("permission_missing"); eerr != nil {
+			return res, eerr
+		}
+		err = permanent(err)
+	case errors.Is(err, gmail.ErrDailyLimit):
+		// The project's day is spent: pause; the poll resumes the
+		// mailbox after the pause, and nothing hammers Google meanwhile.
+		st.Status, st.PausedUntil = catalog.StatusPaused, now.Add(dailyLimitPause)
+		if eerr := alert("paused"); eerr != nil {
+			return res, eerr
+		}
+		err = permanent(err)
+	case !gmail.Retryable(err):
 		err = permanent(err)
 	}
 	if serr := t.SaveGmailState(ctx, mb.ID, st); serr != nil {
@@ -260,6 +283,11 @@ func (h *Handlers) SyncMailbox(ctx context.Context, p MailboxPayload) (gmail.Syn
 	}
 	return res, err
 }
+
+// dailyLimitPause is how long a mailbox rests after Gmail's daily limit.
+// Google resets at midnight Pacific; an hour's pause keeps retries rare
+// without guessing the project's time zone.
+const dailyLimitPause = time.Hour
 
 func (h *Handlers) syncMailbox(ctx context.Context, t *catalog.Tenant, mb catalog.Mailbox, st catalog.GmailState) (gmail.SyncResult, error) {
 	c, err := h.gmailClient(ctx, t, mb)

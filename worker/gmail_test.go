@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -218,4 +220,38 @@ func TestPollerSyncsActiveMailboxes(t *testing.T) {
 		entries, err := tn.Messages(b.ctx)
 		return err == nil && len(entries) == 1
 	}, 30*time.Second, 20*time.Millisecond)
+}
+
+// Gmail's daily limit pauses the mailbox rather than retrying into it; the
+// poll leaves it alone until the pause is over, and an alert is recorded.
+func TestGmailDailyLimitPausesMailbox(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	_, mb := b.connect(t, "busy@firm.example", false)
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"error":{"code":403,"message":"Daily Limit Exceeded","errors":[{"domain":"usageLimits","reason":"dailyLimitExceeded","message":"Daily Limit Exceeded"}],"status":"PERMISSION_DENIED"}}`)
+	}))
+	defer limited.Close()
+	h, err := worker.NewHandlers(worker.HandlersConfig{
+		Catalog: b.cat, Enqueuer: b.q.Client, Policy: classify.DefaultPolicy(),
+		Gmail: worker.GmailSettings{
+			OAuth:    gmail.OAuthConfig("cid", "secret", b.fake.AuthURL(), b.fake.TokenURL(), "", nil),
+			Endpoint: limited.URL, Pacer: &freePacer{},
+		},
+	})
+	require.NoError(t, err)
+	_, err = h.SyncMailbox(b.ctx, worker.MailboxPayload{Tenant: "firm-a", Mailbox: mb.ID})
+	require.ErrorIs(t, err, gmail.ErrDailyLimit)
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	st, err := tn.GmailState(b.ctx, mb.ID)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusPaused, st.Status)
+	require.True(t, st.PausedUntil.After(time.Now()))
+
+	p, err := worker.NewPoller(b.cat, b.q.Client, time.Hour, nil)
+	require.NoError(t, err)
+	n, err := p.Poll(b.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "a paused mailbox is not polled")
 }

@@ -89,7 +89,8 @@ func (p *Poller) Poll(ctx context.Context) (int, error) {
 				errs = append(errs, err)
 				continue
 			}
-			if st.Status != catalog.StatusActive {
+			paused := st.Status == catalog.StatusPaused && p.now().Before(st.PausedUntil)
+			if st.Status == catalog.StatusReconnect || paused {
 				continue
 			}
 			task, err := NewSyncMailboxTask(MailboxPayload{Tenant: id, Mailbox: mb.ID})

@@ -78,9 +78,10 @@ func (c *Client) FetchRaw(ctx context.Context, id string, w io.Writer) (Meta, er
 }
 
 // Retryable reports whether err from this package is worth retrying later
-// (the queue's retry), as opposed to a permanent outcome.
+// (the queue's retry), as opposed to a permanent outcome. The daily limit
+// passes, so it is retryable; the caller should wait longer than usual.
 func Retryable(err error) bool {
-	for _, p := range []error{ErrReconnect, ErrPermission, ErrDailyLimit, ErrNotFound, ErrInvalid, ErrHistoryExpired} {
+	for _, p := range []error{ErrReconnect, ErrPermission, ErrNotFound, ErrInvalid, ErrHistoryExpired} {
 		if errors.Is(err, p) {
 			return false
 		}

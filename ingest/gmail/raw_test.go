@@ -5,11 +5,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"golang.org/x/oauth2"
+	"google.golang.org/api/googleapi"
 )
 
 func rawJSON(t testing.TB, fields map[string]any) string {
@@ -186,11 +193,55 @@ func hasDuplicateKeys(s string) bool {
 	return false
 }
 
+// TestJudge is gmail.md's error table.
 func TestJudge(t *testing.T) {
-	if v := judge("x", errors.New("weird")); v.retry || v.err == nil {
-		t.Errorf("unknown errors are permanent: %+v", v)
+	gerr := func(code int, reason string, retryAfter string) error {
+		h := http.Header{}
+		if retryAfter != "" {
+			h.Set("Retry-After", retryAfter)
+		}
+		e := &googleapi.Error{Code: code, Header: h, Body: "secret body text"}
+		if reason != "" {
+			e.Errors = []googleapi.ErrorItem{{Reason: reason}}
+		}
+		return fmt.Errorf("wrapped: %w", e)
 	}
-	if v := judge("x", io.ErrUnexpectedEOF); !v.retry {
-		t.Errorf("truncation is transient")
+	for _, tc := range []struct {
+		name        string
+		err         error
+		retry, rate bool
+		unauth      bool
+		is          error
+		after       time.Duration
+	}{
+		{"429", gerr(429, "rateLimitExceeded", "7"), true, true, false, nil, 7 * time.Second},
+		{"403 rate", gerr(403, "userRateLimitExceeded", ""), true, true, false, nil, 0},
+		{"500", gerr(500, "backendError", ""), true, false, false, nil, 0},
+		{"503", gerr(503, "", ""), true, false, false, nil, 0},
+		{"403 daily", gerr(403, "dailyLimitExceeded", ""), false, false, false, ErrDailyLimit, 0},
+		{"400", gerr(400, "invalid", ""), false, false, false, ErrInvalid, 0},
+		{"400 precondition", gerr(400, "failedPrecondition", ""), false, false, false, ErrInvalid, 0},
+		{"401", gerr(401, "authError", ""), false, false, true, ErrReconnect, 0},
+		{"403 permission", gerr(403, "insufficientPermissions", ""), false, false, false, ErrPermission, 0},
+		{"403 domain policy", gerr(403, "domainPolicy", ""), false, false, false, ErrReconnect, 0},
+		{"404", gerr(404, "notFound", ""), false, false, false, ErrNotFound, 0},
+		{"invalid_grant", &url.Error{Op: "Get", URL: "u", Err: &oauth2.RetrieveError{ErrorCode: "invalid_grant"}}, false, false, false, ErrReconnect, 0},
+		{"reset", &url.Error{Op: "Get", URL: "u", Err: syscall.ECONNRESET}, true, false, false, nil, 0},
+		{"truncated", io.ErrUnexpectedEOF, true, false, false, nil, 0},
+		{"unknown", errors.New("weird"), false, false, false, nil, 0},
+	} {
+		v := judge("messages.get", tc.err)
+		if v.retry != tc.retry || v.rateLimited != tc.rate || v.unauthorized != tc.unauth || v.retryAfter != tc.after {
+			t.Errorf("%s: %+v", tc.name, v)
+		}
+		if tc.is != nil && !errors.Is(v.err, tc.is) {
+			t.Errorf("%s: %v is not %v", tc.name, v.err, tc.is)
+		}
+		if v.err != nil && strings.Contains(v.err.Error(), "secret body") {
+			t.Errorf("%s: Google's body text leaks into the error: %v", tc.name, v.err)
+		}
+	}
+	if !Retryable(fmt.Errorf("x: %w", ErrDailyLimit)) || Retryable(ErrReconnect) || Retryable(ErrNotFound) {
+		t.Error("Retryable: the daily limit passes; reconnects and deletions do not")
 	}
 }
