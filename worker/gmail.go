@@ -250,7 +250,7 @@ func (h *Handlers) SyncMailbox(ctx context.Context, p MailboxPayload) (gmail.Syn
 	st.LastError = short(err)
 	now := h.now().UTC()
 	alert := func(typ string) error {
-		return t.RecordEvent(ctx, catalog.Event{ID: typ + "-" + mb.ID + "-" + now.Format("20060102t150405"),
+		return t.RecordEvent(ctx, catalog.Event{ID: strings.ReplaceAll(typ, "_", "-") + "-" + mb.ID + "-" + now.Format("20060102t150405"),
 			Type: "mailbox." + typ, State: st.Status, Time: now})
 	}
 	switch {
