@@ -27,15 +27,7 @@ import (
 func TestGmailMailboxCommands(t *testing.T) {
 	fake := gmailfake.New(gmailfake.Options{FailRate: 0.05, Seed: 5})
 	defer fake.Close()
-	fake.RegisterClient("cid", "csecret")
-	env := map[string]string{
-		"MATTERFILE_DATA_DIR":             t.TempDir(),
-		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
-		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
-		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
-		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
-		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
-	}
+	env := fakeGmailEnv(t, fake)
 	mustRun(t, env, "tenants", "create", "firm")
 	mustRun(t, env, "matters", "import", "--tenant", "firm", filepath.Join(repoRoot, "testdata/matters.csv"))
 
@@ -48,20 +40,13 @@ func TestGmailMailboxCommands(t *testing.T) {
 		mb.AddMessage([]byte("Subject: private\r\n\r\nnot for filing\r\n"), "INBOX")
 	}
 
-	tokFile := filepath.Join(t.TempDir(), "token.json")
-	data, err := json.Marshal(fake.IssueToken("cid", "ann@firm.example"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(tokFile, data, 0o600))
-	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokFile, "--write-back")
+	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokenFile(t, fake, "ann@firm.example"), "--write-back")
 	saFile := filepath.Join(t.TempDir(), "sa.json")
 	require.NoError(t, os.WriteFile(saFile, fake.AddServiceAccount(gmailfake.ScopeReadonly), 0o600))
 	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ben@firm.example", "--service-account", saFile)
 
 	// Credentials of another account are refused.
-	other := filepath.Join(t.TempDir(), "other.json")
-	data, _ = json.Marshal(fake.IssueToken("cid", "ben@firm.example"))
-	require.NoError(t, os.WriteFile(other, data, 0o600))
-	_, err = run(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", other)
+	_, err := run(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokenFile(t, fake, "ben@firm.example"))
 	require.ErrorContains(t, err, "another account")
 
 	out := mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
@@ -97,29 +82,19 @@ func TestGmailMailboxCommands(t *testing.T) {
 func TestServePush(t *testing.T) {
 	fake := gmailfake.New(gmailfake.Options{})
 	defer fake.Close()
-	fake.RegisterClient("cid", "csecret")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	listen := ln.Addr().String()
 	ln.Close()
 	const secret = "push-secret-0123456789abcdef0123456789"
-	env := map[string]string{
-		"MATTERFILE_DATA_DIR":             t.TempDir(),
-		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
-		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
-		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
-		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
-		"MATTERFILE_GMAIL_PUBSUB_TOPIC":   "projects/firm/topics/gmail",
-		"MATTERFILE_PUSH_SECRET":          secret,
-		"MATTERFILE_LISTEN":               listen,
-	}
+	env := fakeGmailEnv(t, fake)
+	env["MATTERFILE_GMAIL_PUBSUB_TOPIC"] = "projects/firm/topics/gmail"
+	env["MATTERFILE_PUSH_SECRET"] = secret
+	env["MATTERFILE_LISTEN"] = listen
 	mustRun(t, env, "tenants", "create", "firm")
 	fm := fake.AddMailbox("ann@firm.example")
 	label := fm.CreateLabel("File to matter")
-	tokFile := filepath.Join(t.TempDir(), "token.json")
-	data, _ := json.Marshal(fake.IssueToken("cid", "ann@firm.example"))
-	require.NoError(t, os.WriteFile(tokFile, data, 0o600))
-	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokFile)
+	mustRun(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokenFile(t, fake, "ann@firm.example"))
 	mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -142,7 +117,7 @@ func TestServePush(t *testing.T) {
 
 	id := fm.AddMessage([]byte("Message-ID: <live@x>\r\nSubject: live\r\n\r\nbody\r\n"), "INBOX")
 	fm.AddLabels(id, label)
-	data, _ = json.Marshal(map[string]any{"emailAddress": "ann@firm.example", "historyId": fm.HistoryID()})
+	data, _ := json.Marshal(map[string]any{"emailAddress": "ann@firm.example", "historyId": fm.HistoryID()})
 	pushBody := `{"message":{"data":"` + base64.StdEncoding.EncodeToString(data) + `"},"subscription":"s"}`
 
 	res, err := http.Post(url+"?token=forged-0123456789abcdef0123456789", "application/json", strings.NewReader(pushBody))
@@ -163,17 +138,9 @@ func TestServePush(t *testing.T) {
 func TestMailboxesConnect(t *testing.T) {
 	fake := gmailfake.New(gmailfake.Options{})
 	defer fake.Close()
-	fake.RegisterClient("cid", "csecret")
 	fake.AddMailbox("ann@firm.example")
 	fake.AddMailbox("eve@firm.example")
-	env := map[string]string{
-		"MATTERFILE_DATA_DIR":             t.TempDir(),
-		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
-		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
-		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
-		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
-		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
-	}
+	env := fakeGmailEnv(t, fake)
 	mustRun(t, env, "tenants", "create", "firm")
 
 	connect := func(consentAs string) error {
@@ -208,4 +175,28 @@ func TestMailboxesConnect(t *testing.T) {
 	require.Len(t, listed.Mailboxes, 1)
 	require.Equal(t, "active", listed.Mailboxes[0].Status)
 	require.Equal(t, "oauth", listed.Mailboxes[0].Auth)
+}
+
+// fakeGmailEnv points matterfile at the fake Gmail and its OAuth client
+// "cid", which it registers.
+func fakeGmailEnv(t *testing.T, fake *gmailfake.Server) map[string]string {
+	fake.RegisterClient("cid", "csecret")
+	return map[string]string{
+		"MATTERFILE_DATA_DIR":             t.TempDir(),
+		"MATTERFILE_GOOGLE_CLIENT_ID":     "cid",
+		"MATTERFILE_GOOGLE_CLIENT_SECRET": "csecret",
+		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
+		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
+		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
+	}
+}
+
+// tokenFile writes an OAuth token of addr as mailboxes add --token-file
+// reads it.
+func tokenFile(t *testing.T, fake *gmailfake.Server, addr string) string {
+	path := filepath.Join(t.TempDir(), "token.json")
+	data, err := json.Marshal(fake.IssueToken("cid", addr))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	return path
 }
