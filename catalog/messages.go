@@ -173,6 +173,9 @@ type Manifest struct {
 	Message    ingest.Message    `json:"message"`
 	Filed      time.Time         `json:"filed"`
 	Generation int               `json:"generation"`
+	// Previous is where the message was before a refiling: the chain of
+	// generations is its filing history.
+	Previous *IndexEntry `json:"previous,omitempty"`
 }
 
 // Manifest reads the manifest of a filed message.
@@ -234,6 +237,7 @@ type Filing struct {
 	ctx   context.Context
 	place storage.MessagePlace
 	gen   int
+	prev  *IndexEntry // set when refiling: the entry this filing replaces
 }
 
 // NewFiling starts filing message msg at place.
@@ -244,6 +248,25 @@ func (t *Tenant) NewFiling(ctx context.Context, place storage.MessagePlace) (*Fi
 	}
 	return &Filing{t: t, ctx: ctx, place: place, gen: 1}, nil
 }
+
+// NewRefiling starts filing an already filed message again, at another
+// place, as the next generation. The earlier generation's objects stay
+// where they are: moving a message never deletes filed evidence.
+func (t *Tenant) NewRefiling(ctx context.Context, place storage.MessagePlace, prev IndexEntry) (*Filing, error) {
+	f, err := t.NewFiling(ctx, place)
+	if err != nil {
+		return nil, err
+	}
+	if prev.Message != place.Message {
+		return nil, fmt.Errorf("refile %s: the index entry is another message's", place.Message)
+	}
+	f.gen, f.prev = prev.Generation+1, &prev
+	return f, nil
+}
+
+// ErrConcurrentRefile reports that another refiling replaced the index
+// entry first; the caller decides again from the current state.
+var ErrConcurrentRefile = errors.New("message was refiled concurrently")
 
 // Raw starts writing the raw message.
 func (f *Filing) Raw() (*sealed.Writer, error) {
@@ -272,6 +295,7 @@ func (f *Filing) Commit(m *Manifest) (IndexEntry, error) {
 	m.Version = sealed.FormatVersion
 	m.ID = f.place.Message
 	m.Generation = f.gen
+	m.Previous = f.prev
 	m.Client, m.Target = f.place.Client, f.place.Matter
 	m.State = StateFiled
 	if f.place.Review {
@@ -290,6 +314,23 @@ func (f *Filing) Commit(m *Manifest) (IndexEntry, error) {
 		return IndexEntry{}, err
 	}
 	e := IndexEntry{Message: m.ID, State: m.State, Client: f.place.Client, Matter: f.place.Matter, Generation: f.gen, Filed: m.Filed}
+	if f.prev != nil {
+		// The index entry is the commit point and is replaced, not
+		// created: only if it is still the generation this refiling
+		// started from. Two refilings racing is rare (one sync per
+		// mailbox); the loser decides again.
+		cur, err := f.t.Lookup(f.ctx, m.ID)
+		if err != nil {
+			return IndexEntry{}, err
+		}
+		if cur.Generation != f.prev.Generation {
+			return IndexEntry{}, fmt.Errorf("message %s: %w", m.ID, ErrConcurrentRefile)
+		}
+		if err := f.t.putJSON(f.ctx, sealed.Place{Key: ikey, Kind: sealed.KindIndex}, e, storage.PutOptions{}); err != nil {
+			return IndexEntry{}, fmt.Errorf("message %s index: %w", m.ID, err)
+		}
+		return e, nil
+	}
 	err = f.t.putJSON(f.ctx, sealed.Place{Key: ikey, Kind: sealed.KindIndex}, e, storage.PutOptions{CreateOnly: true})
 	if errors.Is(err, storage.ErrExists) {
 		// Filed meanwhile by a concurrent attempt: theirs stands.

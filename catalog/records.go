@@ -133,12 +133,14 @@ func (t *Tenant) Mailboxes(ctx context.Context) ([]Mailbox, error) {
 
 // Event is a follow-up event, recorded once per event ID.
 type Event struct {
-	ID      string    `json:"id"`
-	Type    string    `json:"type"`
-	Message string    `json:"message"`
-	State   string    `json:"state"`
-	Target  string    `json:"target,omitempty"`
-	Time    time.Time `json:"time"`
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	State   string `json:"state"`
+	Target  string `json:"target,omitempty"`
+	// From is where a refiled message was before ("review" or a target).
+	From string    `json:"from,omitempty"`
+	Time time.Time `json:"time"`
 }
 
 // RecordEvent stores ev create-only; recording the same event twice is not

@@ -190,18 +190,6 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if in.namedByHash && id != in.name {
 		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", in.name, sealed.ErrIntegrity))
 	}
-	if !in.namedByHash {
-		if e, err := t.Lookup(ctx, id); err == nil {
-			// The same bytes were filed before (an earlier sync, a
-			// relabel): nothing to seal again.
-			if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
-				return e, err
-			}
-			return e, h.followUp(ctx, t, e, in.gmail)
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return catalog.IndexEntry{}, err
-		}
-	}
 	labels := in.labels
 	if labels == nil {
 		labels = first.msg.GmailLabels
@@ -211,9 +199,40 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if dec.Outcome == classify.OutcomeFile {
 		place = storage.MessagePlace{Message: id, Client: dec.Client, Matter: dec.Target}
 	}
+	var prev *catalog.IndexEntry
+	custodians := []catalog.Custodian{in.custodian}
+	if !in.namedByHash {
+		e, err := t.Lookup(ctx, id)
+		switch {
+		case err == nil && e.Client == place.Client && e.Matter == place.Matter && (e.State == catalog.StateReview) == place.Review:
+			// The same bytes were filed before, where they still
+			// belong (an earlier sync, a repeated push).
+			if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
+				return e, err
+			}
+			return e, h.followUp(ctx, t, e, in.gmail)
+		case err == nil:
+			// Filed before, but its labels now say elsewhere: a
+			// lawyer moved it. It is refiled as the next generation;
+			// the earlier one stays as evidence.
+			m, err := t.Manifest(ctx, e)
+			if err != nil {
+				return catalog.IndexEntry{}, err
+			}
+			custodians = mergeCustodians(m.Custodians, in.custodian)
+			prev = &e
+		case !errors.Is(err, storage.ErrNotFound):
+			return catalog.IndexEntry{}, err
+		}
+	}
 
 	// Pass two seals the raw bytes and every part at that place.
-	f, err := t.NewFiling(ctx, place)
+	var f *catalog.Filing
+	if prev != nil {
+		f, err = t.NewRefiling(ctx, place, *prev)
+	} else {
+		f, err = t.NewFiling(ctx, place)
+	}
 	if err != nil {
 		return catalog.IndexEntry{}, permanent(err)
 	}
@@ -238,7 +257,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	m := second.msg
 	e, err := f.Commit(&catalog.Manifest{
 		Decision:   dec,
-		Custodians: []catalog.Custodian{in.custodian},
+		Custodians: custodians,
 		Source:     in.source,
 		RawSHA256:  hex.EncodeToString(second.sum[:]),
 		RawSize:    second.size,
@@ -248,6 +267,12 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
+	if prev != nil {
+		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("refiled-%s-%d", id, e.Generation), Type: "message.refiled",
+			Message: id, State: e.State, Target: e.Matter, From: placeName(*prev), Time: h.now().UTC()}); err != nil {
+			return e, err
+		}
+	}
 	if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
 		return e, err
 	}
@@ -255,6 +280,26 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		return e, err
 	}
 	return e, h.followUp(ctx, t, e, in.gmail)
+}
+
+// placeName names where an entry is filed, for events: its target, or
+// "review".
+func placeName(e catalog.IndexEntry) string {
+	if e.State == catalog.StateReview {
+		return catalog.StateReview
+	}
+	return e.Matter
+}
+
+// mergeCustodians adds c to a message's custodians unless its mailbox is
+// there already.
+func mergeCustodians(cs []catalog.Custodian, c catalog.Custodian) []catalog.Custodian {
+	for _, have := range cs {
+		if have.Mailbox == c.Mailbox {
+			return cs
+		}
+	}
+	return append(cs, c)
 }
 
 type scanned struct {

@@ -564,7 +564,10 @@ func (h *Handlers) writeBackLater(ctx context.Context, t *catalog.Tenant, e cata
 		return nil
 	}
 	p := GmailMessagePayload{Tenant: t.ID, Mailbox: g.mailbox, GmailID: g.gmailID, Message: e.Message}
-	task, err := newGmailTask(TypeLabelGmail, TypeLabelGmail+":"+p.Tenant+":"+p.Mailbox+":"+p.GmailID+":"+p.Message, QueueDefault, p)
+	// The generation in the ID: a refiled message gets its new label
+	// even while the first write-back is still remembered.
+	id := fmt.Sprintf("%s:%s:%s:%s:%s:%d", TypeLabelGmail, p.Tenant, p.Mailbox, p.GmailID, p.Message, e.Generation)
+	task, err := newGmailTask(TypeLabelGmail, id, QueueDefault, p)
 	if err != nil {
 		return permanent(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -254,4 +255,68 @@ func TestGmailDailyLimitPausesMailbox(t *testing.T) {
 	n, err := p.Poll(b.ctx)
 	require.NoError(t, err)
 	require.Zero(t, n, "a paused mailbox is not polled")
+}
+
+// A lawyer moves a filed message from one matter label to another: it is
+// refiled as the next generation, the move is recorded, the earlier copy
+// stays as evidence, and the new Filed label is written back. Removing the
+// last filing label sends it to review, again keeping what was filed.
+func TestGmailMoveRefiles(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	reg := &classify.Registry{}
+	_, _, err := reg.Merge([]classify.Target{
+		{ID: "m-1", Number: "2024-0001", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0001 Acme"}},
+		{ID: "m-2", Number: "2024-0002", Kind: "matter", Client: "beta", Labels: []string{"Matters/2024-0002 Beta"}},
+	})
+	require.NoError(t, err)
+	require.NoError(t, tn.SaveMatters(b.ctx, reg))
+	fm, mb := b.connect(t, "mover@firm.example", true)
+	a := fm.CreateLabel("Matters/2024-0001 Acme")
+	bl := fm.CreateLabel("Matters/2024-0002 Beta")
+	id := fm.AddMessage(gmailMessage(1, "deal memo"), "INBOX", a)
+	b.syncAndWait(t, mb)
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	first := entries[0]
+	require.Equal(t, "m-1", first.Matter)
+	require.Equal(t, 1, first.Generation)
+
+	fm.RemoveLabels(id, a)
+	fm.AddLabels(id, bl)
+	b.syncAndWait(t, mb)
+	moved, err := tn.Lookup(b.ctx, first.Message)
+	require.NoError(t, err)
+	require.Equal(t, "m-2", moved.Matter)
+	require.Equal(t, "beta", moved.Client)
+	require.Equal(t, 2, moved.Generation)
+	m, err := tn.Manifest(b.ctx, moved)
+	require.NoError(t, err)
+	require.NotNil(t, m.Previous)
+	require.Equal(t, "m-1", m.Previous.Matter)
+	ev, err := tn.Event(b.ctx, fmt.Sprintf("refiled-%s-2", first.Message))
+	require.NoError(t, err)
+	require.Equal(t, "m-1", ev.From)
+	require.Equal(t, "m-2", ev.Target)
+	raw, err := tn.OpenPart(b.ctx, moved, catalog.PartRaw)
+	require.NoError(t, err)
+	got, err := io.ReadAll(raw)
+	raw.Close()
+	require.NoError(t, err)
+	require.Equal(t, gmailMessage(1, "deal memo"), got)
+	old, err := tn.OpenPart(b.ctx, first, catalog.PartRaw)
+	require.NoError(t, err, "the first filing stays as evidence")
+	old.Close()
+	require.Contains(t, fm.Labels(id), fm.LabelID("Filed/2024-0002"))
+
+	fm.RemoveLabels(id, bl)
+	b.syncAndWait(t, mb)
+	reviewed, err := tn.Lookup(b.ctx, first.Message)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StateReview, reviewed.State)
+	require.Equal(t, 3, reviewed.Generation)
+	entries, err = tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "still one message")
 }
