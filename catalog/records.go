@@ -42,6 +42,53 @@ func (t *Tenant) SaveMatters(ctx context.Context, reg *classify.Registry) error 
 	return nil
 }
 
+// Settings are a firm's own choices; empty fields take the deployment's
+// defaults.
+type Settings struct {
+	MatterLabelPrefix string `json:"matter_label_prefix,omitempty"`
+	FilingLabel       string `json:"filing_label,omitempty"`
+}
+
+// Policy applies the settings over the deployment's policy.
+func (s Settings) Policy(base classify.Policy) classify.Policy {
+	if s.MatterLabelPrefix != "" {
+		base.MatterLabelPrefix = s.MatterLabelPrefix
+	}
+	if s.FilingLabel != "" {
+		base.FilingLabel = s.FilingLabel
+	}
+	return base
+}
+
+// Settings returns the tenant's settings (zero if it set none).
+func (t *Tenant) Settings(ctx context.Context) (Settings, error) {
+	key, err := storage.SettingsKey(t.ID)
+	if err != nil {
+		return Settings{}, err
+	}
+	var s Settings
+	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &s)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Settings{}, nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("tenant %s settings: %w", t.ID, err)
+	}
+	return s, nil
+}
+
+// SaveSettings replaces the tenant's settings.
+func (t *Tenant) SaveSettings(ctx context.Context, s Settings) error {
+	key, err := storage.SettingsKey(t.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, s, storage.PutOptions{}); err != nil {
+		return fmt.Errorf("tenant %s settings: %w", t.ID, err)
+	}
+	return nil
+}
+
 // Mailbox is a mailbox of the tenant. Its ID is derived from the address
 // with the tenant's PRF, so the same address always maps to the same ID and
 // the ID reveals nothing.

@@ -14,6 +14,7 @@ import (
 //	registry/tenants/<t>                                         tenant marker
 //	tenants/<t>/keys/tenant                                      wrapped tenant keysets
 //	tenants/<t>/matters/registry                                 matters and contracts
+//	tenants/<t>/settings                                         the firm's own settings
 //	tenants/<t>/mailboxes/<mb>                                   mailbox record
 //	tenants/<t>/inbox/<mb>/<msg>                                 raw message awaiting filing
 //	tenants/<t>/index/<msg>                                      where a filed message lies
@@ -62,6 +63,9 @@ func tenantKey(t string, rest ...string) (string, error) {
 
 // TenantKeysetKey holds tenant t's keysets, wrapped by the root key.
 func TenantKeysetKey(t string) (string, error) { return tenantKey(t, "keys", "tenant") }
+
+// SettingsKey holds tenant t's settings.
+func SettingsKey(t string) (string, error) { return tenantKey(t, "settings") }
 
 // MattersKey holds tenant t's registry of matters and contracts.
 func MattersKey(t string) (string, error) { return tenantKey(t, "matters", "registry") }

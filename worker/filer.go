@@ -154,6 +154,16 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 	})
 }
 
+// policyOf is the filing policy of tenant t: the deployment's, with the
+// firm's own labels where it chose them.
+func (h *Handlers) policyOf(ctx context.Context, t *catalog.Tenant) (classify.Policy, error) {
+	s, err := t.Settings(ctx)
+	if err != nil {
+		return classify.Policy{}, err
+	}
+	return s.Policy(h.policy), nil
+}
+
 // staged is a raw message in the inbox, and what its source said of it.
 type staged struct {
 	mailbox catalog.Mailbox
@@ -194,7 +204,11 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if labels == nil {
 		labels = first.msg.GmailLabels
 	}
-	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: labels, Unparsed: first.msg.Unparsed}, h.policy)
+	policy, err := h.policyOf(ctx, t)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: labels, Unparsed: first.msg.Unparsed}, policy)
 	place := storage.MessagePlace{Message: id, Review: true}
 	if dec.Outcome == classify.OutcomeFile {
 		place = storage.MessagePlace{Message: id, Client: dec.Client, Matter: dec.Target}

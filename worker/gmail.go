@@ -298,7 +298,11 @@ func (h *Handlers) syncMailbox(ctx context.Context, t *catalog.Tenant, mb catalo
 	if err != nil {
 		return gmail.SyncResult{}, err
 	}
-	filing := gmail.MatchFilingLabels(labels, h.policy.MatterLabelPrefix, h.policy.FilingLabel)
+	policy, err := h.policyOf(ctx, t)
+	if err != nil {
+		return gmail.SyncResult{}, err
+	}
+	filing := gmail.MatchFilingLabels(labels, policy.MatterLabelPrefix, policy.FilingLabel)
 	rec := &pendingRecorder{h: h, t: t, mb: mb.ID, cursor: st.Cursor}
 	res, err := c.Sync(ctx, st.Cursor, filing, rec)
 	if err != nil {
@@ -781,7 +785,11 @@ func (h *Handlers) WatchMailbox(ctx context.Context, p MailboxPayload) (time.Tim
 	if err != nil {
 		return time.Time{}, err
 	}
-	filing := gmail.MatchFilingLabels(labels, h.policy.MatterLabelPrefix, h.policy.FilingLabel)
+	policy, err := h.policyOf(ctx, t)
+	if err != nil {
+		return time.Time{}, err
+	}
+	filing := gmail.MatchFilingLabels(labels, policy.MatterLabelPrefix, policy.FilingLabel)
 	ids := make([]string, 0, len(filing))
 	for id := range filing {
 		ids = append(ids, id)

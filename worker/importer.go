@@ -98,6 +98,11 @@ func (im *Importer) ImportMbox(ctx context.Context, tenant string, export io.Rea
 		id   string
 		take bool
 	}
+	settings, err := t.Settings(ctx)
+	if err != nil {
+		return res, err
+	}
+	policy := settings.Policy(im.policy)
 	var entries []entry
 	rd := mbox.NewReader(export)
 	for n := 1; ; n++ {
@@ -118,7 +123,7 @@ func (im *Importer) ImportMbox(ctx context.Context, tenant string, export io.Rea
 		}
 		take := opts.All
 		for _, l := range labels {
-			take = take || im.policy.IsFilingLabel(l)
+			take = take || policy.IsFilingLabel(l)
 		}
 		entries = append(entries, entry{id: id, take: take})
 	}

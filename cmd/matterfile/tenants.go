@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/worker"
 )
 
 func newTenantsCmd(g *globals) *cobra.Command {
@@ -47,8 +48,63 @@ func newTenantsCmd(g *globals) *cobra.Command {
 		}
 		return nil
 	})
-	cmd.AddCommand(create, list)
+	var prefix, filing string
+	settings := &cobra.Command{
+		Use:   "settings TENANT [--matter-label-prefix P] [--filing-label L]",
+		Short: "Show or change a firm's own filing labels",
+		Long: `Show a firm's settings, or change them. The Gmail labels that ask for filing
+default to MATTERFILE_MATTER_LABEL_PREFIX and MATTERFILE_FILING_LABEL; a firm
+that names them otherwise sets them here. An empty value goes back to the
+default.`,
+		Args: cobra.ExactArgs(1),
+	}
+	settings.Flags().StringVar(&prefix, "matter-label-prefix", "", "label prefix naming a matter, such as \"Clients/\"")
+	settings.Flags().StringVar(&filing, "filing-label", "", "generic label asking for filing")
+	settings.RunE = func(cmd *cobra.Command, args []string) error {
+		return g.withApp(func(ctx context.Context, a *app) error {
+			t, err := a.cat.Open(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			s, err := t.Settings(ctx)
+			if err != nil {
+				return err
+			}
+			changed := false
+			if cmd.Flags().Changed("matter-label-prefix") {
+				s.MatterLabelPrefix, changed = strings.TrimSpace(prefix), true
+			}
+			if cmd.Flags().Changed("filing-label") {
+				s.FilingLabel, changed = strings.TrimSpace(filing), true
+			}
+			if changed {
+				if err := validSettings(s.Policy(a.policy)); err != nil {
+					return err
+				}
+				if err := t.SaveSettings(ctx, s); err != nil {
+					return err
+				}
+			}
+			p := s.Policy(a.policy)
+			return writeJSON(g, map[string]string{"tenant": t.ID, "matter_label_prefix": p.MatterLabelPrefix, "filing_label": p.FilingLabel})
+		})(cmd, args)
+	}
+	cmd.AddCommand(create, list, settings)
 	return cmd
+}
+
+// validSettings refuses filing labels that would match matterfile's own
+// write-back labels: filing would then feed on itself.
+func validSettings(p classify.Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	for _, own := range []string{worker.DefaultFiledLabelPrefix + "x", worker.DefaultReviewLabel} {
+		if p.IsFilingLabel(own) {
+			return fmt.Errorf("the filing labels would match matterfile's own label %q", own)
+		}
+	}
+	return nil
 }
 
 func newMattersCmd(g *globals) *cobra.Command {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/ingest/mbox"
 )
 
 // TestQueueThenWorker is the production shape: with a Redis configured,
@@ -67,4 +71,26 @@ func TestQueueThenWorker(t *testing.T) {
 	mustRun(t, env, "matters", "import", "--tenant", "firm-all", matters)
 	mustRun(t, env, "import", "--tenant", "firm-all", "--mbox", alice, "--mailbox", "alice@harperlegal.example", "--all", "--wait")
 	require.Len(t, listAll(t, env, "firm-all"), inAlice, "--all takes every message of the file")
+}
+
+// A firm that names its filing labels otherwise sets them per tenant; an
+// mbox import then takes messages by those labels. Labels that would match
+// matterfile's own write-back labels are refused.
+func TestTenantFilingLabels(t *testing.T) {
+	env := map[string]string{"MATTERFILE_DATA_DIR": t.TempDir()}
+	mustRun(t, env, "tenants", "create", "firm")
+	_, err := run(t, env, "tenants", "settings", "firm", "--matter-label-prefix", "Filed/")
+	require.ErrorContains(t, err, "matterfile's own label")
+	out := mustRun(t, env, "tenants", "settings", "firm", "--matter-label-prefix", "Clients/", "--filing-label", "To file")
+	require.Contains(t, out, `"matter_label_prefix": "Clients/"`)
+
+	var box bytes.Buffer
+	for i, labels := range []string{"Inbox,Clients/Acme", "To file", "Matters/2024-0117 Acme v. Beta", "Inbox"} {
+		require.NoError(t, mbox.WriteMessage(&box, fmt.Appendf(nil, "X-Gmail-Labels: %s\r\nMessage-ID: <%d@x>\r\nSubject: s%d\r\n\r\nbody\r\n", labels, i, i)))
+	}
+	path := filepath.Join(t.TempDir(), "export.mbox")
+	require.NoError(t, os.WriteFile(path, box.Bytes(), 0o600))
+	out = mustRun(t, env, "import", "--tenant", "firm", "--mbox", path, "--mailbox", "ann@firm.example", "--wait")
+	require.Regexp(t, `without a filing label \(skipped\)\s+2\n`, out, "only the firm's own labels ask for filing")
+	require.Len(t, listAll(t, env, "firm"), 2)
 }
