@@ -404,8 +404,13 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 		}
 		meta, err := h.fetchInto(ctx, t, mb.ID, name, c, p.GmailID)
 		if errors.Is(err, gmail.ErrNotFound) {
-			// Deleted in Gmail between the sync and now.
+			// Deleted in Gmail between the sync and now: skipped, and
+			// counted by its event.
 			if err := t.DeleteStaged(ctx, mb.ID, name); err != nil {
+				return catalog.IndexEntry{}, err
+			}
+			if err := t.RecordEvent(ctx, catalog.Event{ID: "gone-" + mb.ID + "-" + p.GmailID, Type: "gmail.message_gone",
+				State: "skipped", Time: h.now().UTC()}); err != nil {
 				return catalog.IndexEntry{}, err
 			}
 			return catalog.IndexEntry{}, t.DeleteGmailPending(ctx, mb.ID, p.GmailID)

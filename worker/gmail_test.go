@@ -158,6 +158,8 @@ func TestGmailSyncFilesLabelledMessagesOnce(t *testing.T) {
 	fs, err := tn.Failures(b.ctx)
 	require.NoError(t, err)
 	require.Empty(t, fs)
+	_, err = tn.Event(b.ctx, "gone-"+mb.ID+"-"+gone)
+	require.NoError(t, err, "the skipped message is counted by its event")
 	pending, err := tn.GmailPendingIDs(b.ctx, mb.ID)
 	require.NoError(t, err)
 	require.Empty(t, pending)
