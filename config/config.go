@@ -71,6 +71,11 @@ type Google struct {
 	// (MATTERFILE_PUSH_SECRET, at least 32 characters).
 	PubSubTopic string
 	PushSecret  string
+	// PushAudience and PushServiceAccount check Pub/Sub's OIDC tokens
+	// instead of (or besides) the secret (MATTERFILE_PUSH_AUDIENCE,
+	// MATTERFILE_PUSH_SERVICE_ACCOUNT).
+	PushAudience       string
+	PushServiceAccount string
 }
 
 // S3 is an S3-compatible object store.
@@ -113,6 +118,8 @@ func Settings() []Setting {
 		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
 		{"MATTERFILE_GMAIL_PUBSUB_TOPIC", "", "Pub/Sub topic for Gmail push (projects/<p>/topics/<t>); unset: polling only"},
 		{"MATTERFILE_PUSH_SECRET", "", "secret token of the Pub/Sub push subscription (32+ characters), for 'serve'"},
+		{"MATTERFILE_PUSH_AUDIENCE", "", "audience of the push subscription's OIDC token, to verify pushes by Google's signature"},
+		{"MATTERFILE_PUSH_SERVICE_ACCOUNT", "", "service account the push subscription signs its OIDC token as"},
 		{"MATTERFILE_LISTEN", "127.0.0.1:8080", "address 'serve' listens on"},
 	}
 }
@@ -173,6 +180,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Google.TokenURL = getenv("MATTERFILE_OAUTH_TOKEN_URL")
 	c.Google.PubSubTopic = getenv("MATTERFILE_GMAIL_PUBSUB_TOPIC")
 	c.Google.PushSecret = getenv("MATTERFILE_PUSH_SECRET")
+	c.Google.PushAudience = getenv("MATTERFILE_PUSH_AUDIENCE")
+	c.Google.PushServiceAccount = getenv("MATTERFILE_PUSH_SERVICE_ACCOUNT")
 	c.Listen = getenv("MATTERFILE_LISTEN")
 	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -319,6 +328,9 @@ func (c *Config) Validate() error {
 	}
 	if s := c.Google.PushSecret; s != "" && len(s) < 32 {
 		return bad("MATTERFILE_PUSH_SECRET", "want at least 32 characters")
+	}
+	if (c.Google.PushAudience == "") != (c.Google.PushServiceAccount == "") {
+		return bad("MATTERFILE_PUSH_SERVICE_ACCOUNT", "MATTERFILE_PUSH_AUDIENCE and MATTERFILE_PUSH_SERVICE_ACCOUNT go together")
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return bad("MATTERFILE_LISTEN", "want host:port")

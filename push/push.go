@@ -7,6 +7,7 @@
 package push
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/hibiken/asynq"
+	"google.golang.org/api/idtoken"
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/ids"
@@ -23,16 +25,29 @@ import (
 	"github.com/matterfile/matterfile/worker"
 )
 
-// Config configures the handler.
+// Config configures the handler. At least one way to authenticate must
+// be set: the shared secret, or Pub/Sub's OIDC token.
 type Config struct {
 	// Secret is the long random token the Pub/Sub push subscription
 	// sends, as ?token=… in its endpoint URL or as a bearer token.
-	Secret   string
-	Catalog  *catalog.Catalog
-	Enqueuer interface {
+	Secret string
+	// Audience and ServiceAccount check Pub/Sub's OIDC tokens: the
+	// subscription's audience, and the service account it signs as.
+	// Validator checks the token's signature (idtoken.NewValidator).
+	Audience       string
+	ServiceAccount string
+	Validator      TokenValidator
+	Catalog        *catalog.Catalog
+	Enqueuer       interface {
 		Enqueue(task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
 	}
 	Logger *slog.Logger
+}
+
+// TokenValidator checks a Google-signed ID token's signature, expiry and
+// audience.
+type TokenValidator interface {
+	Validate(ctx context.Context, token, audience string) (*idtoken.Payload, error)
 }
 
 // MinSecretLen keeps guessable secrets out.
@@ -46,7 +61,14 @@ type Handler struct {
 
 // New validates cfg.
 func New(cfg Config) (*Handler, error) {
-	if len(cfg.Secret) < MinSecretLen {
+	oidc := cfg.Audience != "" || cfg.ServiceAccount != "" || cfg.Validator != nil
+	if oidc && (cfg.Audience == "" || cfg.ServiceAccount == "" || cfg.Validator == nil) {
+		return nil, errors.New("push: OIDC needs an audience, a service account and a validator")
+	}
+	if cfg.Secret == "" && !oidc {
+		return nil, errors.New("push: no way to authenticate pushes: set a secret or OIDC")
+	}
+	if cfg.Secret != "" && len(cfg.Secret) < MinSecretLen {
 		return nil, errors.New("push: the secret must be at least 32 characters")
 	}
 	if cfg.Catalog == nil || cfg.Enqueuer == nil {
@@ -58,18 +80,45 @@ func New(cfg Config) (*Handler, error) {
 	return &Handler{secret: sha256.Sum256([]byte(cfg.Secret)), cfg: cfg}, nil
 }
 
-// authorized compares hashes in constant time, so neither the secret's
-// content nor its length leaks through timing.
+// authorized accepts Pub/Sub's OIDC token when configured, else the shared
+// secret. The secret is compared as a hash in constant time, so neither
+// its content nor its length leaks through timing.
 func (h *Handler) authorized(r *http.Request) bool {
+	bearer := ""
+	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
+		bearer = strings.TrimPrefix(a, "Bearer ")
+	}
+	if h.cfg.Validator != nil && strings.Count(bearer, ".") == 2 {
+		return h.validOIDC(r.Context(), bearer)
+	}
+	if h.cfg.Secret == "" {
+		return false
+	}
 	tok := r.URL.Query().Get("token")
-	if a := r.Header.Get("Authorization"); tok == "" && strings.HasPrefix(a, "Bearer ") {
-		tok = strings.TrimPrefix(a, "Bearer ")
+	if tok == "" {
+		tok = bearer
 	}
 	if tok == "" {
 		return false
 	}
 	got := sha256.Sum256([]byte(tok))
 	return subtle.ConstantTimeCompare(got[:], h.secret[:]) == 1
+}
+
+// validOIDC checks what idtoken leaves to the caller: that Google issued
+// the token, for the subscription's service account, with its e-mail
+// verified.
+func (h *Handler) validOIDC(ctx context.Context, token string) bool {
+	p, err := h.cfg.Validator.Validate(ctx, token, h.cfg.Audience)
+	if err != nil {
+		return false
+	}
+	if p.Issuer != "accounts.google.com" && p.Issuer != "https://accounts.google.com" {
+		return false
+	}
+	email, _ := p.Claims["email"].(string)
+	verified, _ := p.Claims["email_verified"].(bool)
+	return verified && email != "" && subtle.ConstantTimeCompare([]byte(email), []byte(h.cfg.ServiceAccount)) == 1
 }
 
 // ServeHTTP acks fast: it answers 204 once a sync is queued or the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/api/idtoken"
 
 	"github.com/matterfile/matterfile/push"
 	"github.com/matterfile/matterfile/worker"
@@ -21,9 +22,11 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Serve the Gmail push endpoint (and, without Redis, the worker)",
 		Long: `Serve HTTP on MATTERFILE_LISTEN (or --listen):
 
-  POST /gmail/push/<tenant>   Pub/Sub push of Gmail notifications; the
-                              subscription's endpoint carries
-                              ?token=<MATTERFILE_PUSH_SECRET>
+  POST /gmail/push/<tenant>   Pub/Sub push of Gmail notifications,
+                              authenticated by the subscription's OIDC
+                              token (MATTERFILE_PUSH_AUDIENCE and
+                              MATTERFILE_PUSH_SERVICE_ACCOUNT) or by
+                              ?token=<MATTERFILE_PUSH_SECRET> in its endpoint
   GET  /healthz               200 when Redis answers
 
 A push only queues a sync of the mailbox; it is acknowledged at once. With
@@ -33,8 +36,17 @@ nothing else can reach its in-process queue.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default MATTERFILE_LISTEN)")
 	cmd.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		if a.cfg.Google.PushSecret == "" {
-			return errors.New("MATTERFILE_PUSH_SECRET: required by serve, to authenticate pushes")
+		gc := a.cfg.Google
+		if gc.PushSecret == "" && gc.PushAudience == "" {
+			return errors.New("MATTERFILE_PUSH_SECRET: serve needs it, or MATTERFILE_PUSH_AUDIENCE and MATTERFILE_PUSH_SERVICE_ACCOUNT, to authenticate pushes")
+		}
+		pcfg := push.Config{Secret: gc.PushSecret, Catalog: a.cat, Logger: a.log}
+		if gc.PushAudience != "" {
+			v, err := idtoken.NewValidator(ctx)
+			if err != nil {
+				return fmt.Errorf("push token validator: %w", err)
+			}
+			pcfg.Audience, pcfg.ServiceAccount, pcfg.Validator = gc.PushAudience, gc.PushServiceAccount, v
 		}
 		if listen == "" {
 			listen = a.cfg.Listen
@@ -43,7 +55,8 @@ nothing else can reach its in-process queue.`,
 		if err != nil {
 			return err
 		}
-		ph, err := push.New(push.Config{Secret: a.cfg.Google.PushSecret, Catalog: a.cat, Enqueuer: q.Client, Logger: a.log})
+		pcfg.Enqueuer = q.Client
+		ph, err := push.New(pcfg)
 		if err != nil {
 			return err
 		}
