@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -420,6 +421,14 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 				err = permanent(err)
 			}
 			return catalog.IndexEntry{}, err
+		}
+		if slices.Contains(meta.LabelIDs, "DRAFT") {
+			// A draft is not mail yet: it changes until it is sent,
+			// and the sent message is filed then.
+			if err := t.DeleteStaged(ctx, mb.ID, name); err != nil {
+				return catalog.IndexEntry{}, err
+			}
+			return catalog.IndexEntry{}, t.DeleteGmailPending(ctx, mb.ID, p.GmailID)
 		}
 		names, err := h.labels.names(ctx, t.ID+":"+mb.ID, c, meta.LabelIDs)
 		if err != nil {

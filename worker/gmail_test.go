@@ -151,6 +151,14 @@ func TestGmailSyncFilesLabelledMessagesOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, n+1)
 
+	// A labelled draft is not filed.
+	draft := fm.AddMessage(gmailMessage(902, "draft reply"), "DRAFT", matter)
+	b.syncAndWait(t, mb)
+	entries, err = tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, n+1, "drafts are not filed")
+	require.NotContains(t, fm.Labels(draft), fm.LabelID("Filed/2024-0001"))
+
 	// A message deleted between sync and fetch is dropped, not failed.
 	gone := fm.AddMessage(gmailMessage(901, "gone"), matter)
 	fm.Delete(gone)
