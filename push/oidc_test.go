@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +21,8 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/catalog/catalogtest"
 	"github.com/matterfile/matterfile/push"
-	"github.com/matterfile/matterfile/storage"
-	"github.com/matterfile/matterfile/storage/sealed"
 )
 
 // certsTransport answers Google's certificate URL with our test key, so
@@ -71,12 +69,7 @@ func TestPushOIDC(t *testing.T) {
 	v, err := idtoken.NewValidator(ctx, option.WithHTTPClient(&http.Client{Transport: certsTransport{jwks}}))
 	require.NoError(t, err)
 
-	bs, err := storage.NewLocal(t.TempDir())
-	require.NoError(t, err)
-	root, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "root.key"), true)
-	require.NoError(t, err)
-	cat, err := catalog.New(bs, root)
-	require.NoError(t, err)
+	cat, _ := catalogtest.New(t)
 	require.NoError(t, cat.CreateTenant(ctx, "firm"))
 	tn, _ := cat.Open(ctx, "firm")
 	mb, err := tn.EnsureMailbox(ctx, "ann@firm.example")

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,9 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/catalog/catalogtest"
 	"github.com/matterfile/matterfile/push"
-	"github.com/matterfile/matterfile/storage"
-	"github.com/matterfile/matterfile/storage/sealed"
 )
 
 // fakeQueue records tasks and, like asynq with the sync task's per-mailbox
@@ -49,12 +47,7 @@ func body(addr, hid string) string {
 // Attacks 36 and 37, and the notifications that must not queue anything.
 func TestPush(t *testing.T) {
 	ctx := context.Background()
-	bs, err := storage.NewLocal(t.TempDir())
-	require.NoError(t, err)
-	root, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "root.key"), true)
-	require.NoError(t, err)
-	cat, err := catalog.New(bs, root)
-	require.NoError(t, err)
+	cat, _ := catalogtest.New(t)
 	require.NoError(t, cat.CreateTenant(ctx, "firm"))
 	tn, err := cat.Open(ctx, "firm")
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/catalog/catalogtest"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/ingest/mbox"
 	"github.com/matterfile/matterfile/storage"
@@ -34,12 +34,7 @@ type testBundle struct {
 func setup(t testing.TB) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	bs, err := storage.NewLocal(t.TempDir())
-	require.NoError(t, err)
-	root, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "root.key"), true)
-	require.NoError(t, err)
-	cat, err := catalog.New(bs, root)
-	require.NoError(t, err)
+	cat, bs := catalogtest.New(t)
 	q, err := worker.OpenQueue(os.Getenv("MATTERFILE_BENCH_REDIS_URL"))
 	require.NoError(t, err)
 	t.Cleanup(func() { q.Close() })
