@@ -319,7 +319,9 @@ func (h *Handlers) syncMailbox(ctx context.Context, t *catalog.Tenant, mb catalo
 	if res.Cursor != st.Cursor {
 		st.CursorAt = now
 	}
-	st.Cursor, st.LastSync, st.LastError, st.Status = res.Cursor, now, "", catalog.StatusActive
+	// Never backwards: a follow-up sync (after a push) may overlap this
+	// one and finish first.
+	st.Cursor, st.LastSync, st.LastError, st.Status = max(st.Cursor, res.Cursor), now, "", catalog.StatusActive
 	st.Synced += res.Candidates
 	return res, t.SaveGmailState(ctx, mb.ID, st)
 }
