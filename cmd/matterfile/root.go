@@ -30,6 +30,9 @@ Start with:
   matterfile tenants create acme       create a firm
   matterfile matters import --tenant acme matters.csv
   matterfile import --tenant acme --mailbox ann@acme.example --mbox Takeout.mbox --wait
+  matterfile mailboxes connect --tenant acme --email ann@acme.example
+  matterfile sync --tenant acme --mailbox ann@acme.example --wait
+  matterfile worker                    keep filing: queued work, and every mailbox polled
   matterfile messages list --tenant acme
 
 With nothing configured, everything runs on this machine: data and root key in
