@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/ingest/gmail"
 	"github.com/matterfile/matterfile/ingest/gmail/gmailfake"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -329,4 +332,72 @@ func TestGmailMoveRefiles(t *testing.T) {
 	entries, err = tn.Messages(b.ctx)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "still one message")
+}
+
+// Attack 7: an older version of an object put back over the current one is
+// refused. Moving a message A → B → A reseals its objects at A as
+// generation 3; generation 1's ciphertext put back there, or the index
+// entry of generation 1 put back, does not decrypt.
+func TestAttack7StaleGenerationReplay(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	tn, _ := b.cat.Open(b.ctx, "firm-a")
+	reg := &classify.Registry{}
+	_, _, err := reg.Merge([]classify.Target{
+		{ID: "m-1", Number: "2024-0001", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0001 Acme"}},
+		{ID: "m-2", Number: "2024-0002", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0002 Acme"}},
+	})
+	require.NoError(t, err)
+	require.NoError(t, tn.SaveMatters(b.ctx, reg))
+	fm, mb := b.connect(t, "replay@firm.example", false)
+	a := fm.CreateLabel("Matters/2024-0001 Acme")
+	bl := fm.CreateLabel("Matters/2024-0002 Acme")
+	id := fm.AddMessage(gmailMessage(7, "replayed"), a)
+	b.syncAndWait(t, mb)
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	first := entries[0]
+	rawKey, err := storage.MessagePlace{Tenant: "firm-a", Client: "acme", Matter: "m-1", Message: first.Message}.RawKey()
+	require.NoError(t, err)
+	indexKey, err := storage.IndexKey("firm-a", first.Message)
+	require.NoError(t, err)
+	snapshot := func(key string) []byte {
+		rc, err := b.bs.Get(b.ctx, key)
+		require.NoError(t, err)
+		defer rc.Close()
+		data, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		return data
+	}
+	oldRaw, oldIndex := snapshot(rawKey), snapshot(indexKey)
+
+	for _, move := range [][2]string{{a, bl}, {bl, a}} {
+		fm.RemoveLabels(id, move[0])
+		fm.AddLabels(id, move[1])
+		b.syncAndWait(t, mb)
+	}
+	cur, err := tn.Lookup(b.ctx, first.Message)
+	require.NoError(t, err)
+	require.Equal(t, "m-1", cur.Matter)
+	require.Equal(t, 3, cur.Generation)
+	read := func(e catalog.IndexEntry) error {
+		rc, err := tn.OpenPart(b.ctx, e, catalog.PartRaw)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		_, err = io.Copy(io.Discard, rc)
+		return err
+	}
+	require.NoError(t, read(cur))
+
+	currentRaw := snapshot(rawKey)
+	require.NoError(t, b.bs.Put(b.ctx, rawKey, bytes.NewReader(oldRaw), storage.PutOptions{}))
+	require.ErrorIs(t, read(cur), sealed.ErrIntegrity, "generation 1's raw replayed under generation 3")
+	require.NoError(t, b.bs.Put(b.ctx, rawKey, bytes.NewReader(currentRaw), storage.PutOptions{}))
+
+	require.NoError(t, b.bs.Put(b.ctx, indexKey, bytes.NewReader(oldIndex), storage.PutOptions{}))
+	stale, err := tn.Lookup(b.ctx, first.Message)
+	require.NoError(t, err)
+	require.Equal(t, 1, stale.Generation)
+	require.ErrorIs(t, read(stale), sealed.ErrIntegrity, "an index entry of generation 1 replayed over generation 3")
 }
