@@ -7,9 +7,9 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,6 +23,7 @@ import (
 	"github.com/matterfile/matterfile/ingest"
 	"github.com/matterfile/matterfile/ingest/mbox"
 	"github.com/matterfile/matterfile/internal/testenv"
+	"github.com/matterfile/matterfile/leakscan"
 	"github.com/matterfile/matterfile/storage"
 )
 
@@ -209,30 +210,65 @@ func (s *captureSink) CreatePart(ingest.PartInfo) (io.WriteCloser, error) {
 	return &captureWriter{s: s}, nil
 }
 
-// scanForPlaintext walks dir and fails on any needle in a file's name or
-// bytes.
-func scanForPlaintext(t *testing.T, dir string, ns [][]byte) int {
+// requireNoPlaintext scans dir for the needles, the way 'matterfile doctor
+// leakscan' does, and fails on any hit (attack 47): in a file's bytes, in a
+// name, or in a lower-cased form, as stores and servers fold case. An empty
+// directory fails too: a scan of nothing proves nothing.
+func requireNoPlaintext(t *testing.T, dir string, ns [][]byte) {
 	t.Helper()
-	files := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, n := range ns {
-			if bytes.Contains(data, n) || strings.Contains(path, string(n)) {
-				t.Errorf("plaintext %q found in %s", n, path)
-				return nil
-			}
-		}
-		return nil
-	})
+	rep, err := leakscan.Scan(context.Background(), dir, ns, leakscan.Options{LowerCase: true})
 	require.NoError(t, err)
-	return files
+	t.Logf("leakscan: %d files, %d bytes, %d needles", rep.Files, rep.Bytes, rep.Needles)
+	require.Greater(t, rep.Files, int64(0), "no file scanned under %s", dir)
+	require.Zero(t, rep.HitCount, "plaintext found:\n%s", rep)
+}
+
+// requireDoctorFindsNoPlaintext runs the command an operator runs on the
+// same directory, with the needles written to a file.
+func requireDoctorFindsNoPlaintext(t *testing.T, dir string, ns [][]byte) {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, leakscan.WriteNeedles(&b, ns))
+	file := filepath.Join(t.TempDir(), "needles.txt")
+	require.NoError(t, os.WriteFile(file, b.Bytes(), 0o600))
+	out := mustRun(t, nil, "doctor", "leakscan", "--dir", dir, "--needles", file, "--lower")
+	require.Regexp(t, `: 0 hits\n$`, out)
+}
+
+// TestDoctorLeakscan: a hit names the file, offset and needle index but not
+// the needle's text, the exit status is 2, and nothing is configured or
+// opened on the way.
+func TestDoctorLeakscan(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	secret := "Subject: Falcon merger"
+	require.NoError(t, os.MkdirAll(filepath.Join(store, "tenants", "acme"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(store, "tenants", "acme", "raw"), []byte("..."+secret), 0o600))
+	file := filepath.Join(dir, "needles.txt")
+	require.NoError(t, os.WriteFile(file, []byte("# from the fixtures\nann.lee@harper.example\n"+secret+"\n"), 0o600))
+	env := map[string]string{"MATTERFILE_DATA_DIR": filepath.Join(dir, "data")}
+
+	out, err := run(t, env, "doctor", "leakscan", "--dir", store, "--needles", file)
+	var ee *exitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 2, ee.code)
+	require.Contains(t, out, "2 needles (longest 22 bytes): 1 hits")
+	require.Contains(t, out, filepath.Join(store, "tenants/acme/raw")+"\tcontent offset 3\tneedle 1 (22 bytes)")
+	require.NotContains(t, out, secret)
+	require.NotContains(t, err.Error(), secret)
+	require.NoDirExists(t, env["MATTERFILE_DATA_DIR"], "doctor leakscan must not open a store")
+
+	out, err = run(t, env, "doctor", "leakscan", "--dir", store, "--needles", file, "--json")
+	require.ErrorAs(t, err, &ee)
+	var rep leakscan.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, int64(1), rep.Files)
+	require.Equal(t, []leakscan.Hit{{Path: "tenants/acme/raw", Where: leakscan.InContent, Offset: 3, Needle: 1, NeedleLen: 22}}, rep.Hits)
+
+	require.NoError(t, os.WriteFile(file, []byte("short\n"), 0o600))
+	_, err = run(t, env, "doctor", "leakscan", "--dir", store, "--needles", file)
+	require.ErrorContains(t, err, "line 1")
+	require.False(t, errors.As(err, &ee), "a bad needles file is an error, not a finding")
 }
 
 func listObjects(t *testing.T, bs storage.BlobStore) map[string]bool {
@@ -284,8 +320,7 @@ func TestEndToEndRedisMinIO(t *testing.T) {
 	require.Empty(t, added(before, after), "a second import must not add objects")
 	require.Equal(t, len(before), len(after), "a second import must not remove objects")
 
-	files := scanForPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
-	require.Greater(t, files, 0)
+	requireNoPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
 }
 
 // freshRedisDB returns the URL of Redis database db, emptied: asynq's keys
@@ -327,7 +362,9 @@ func TestDemoEmbedded(t *testing.T) {
 		}
 	}
 	require.Len(t, msgs, taken)
-	scanForPlaintext(t, data, needles(t, fx))
+	ns := needles(t, fx)
+	requireNoPlaintext(t, data, ns)
+	requireDoctorFindsNoPlaintext(t, data, ns)
 
 	// An HTML-only message still reads back as text: the rendition of its
 	// HTML kept in the sealed manifest.
