@@ -193,7 +193,7 @@ func (s *Store) DeriveID(purpose string, input []byte) (string, error) {
 // it. Nothing is visible in the store before a successful Close.
 type Writer struct {
 	enc  io.WriteCloser
-	pw   *io.PipeWriter
+	pipe *segmentPipe
 	done chan error
 	n    int64
 }
@@ -211,11 +211,11 @@ func (w *Writer) Written() int64 { return w.n }
 // Close seals the last segment and waits for the store to commit the object.
 func (w *Writer) Close() error {
 	if err := w.enc.Close(); err != nil {
-		w.pw.CloseWithError(err)
+		w.pipe.closeWrite(err)
 		<-w.done
 		return fmt.Errorf("seal: %w", err)
 	}
-	w.pw.Close()
+	w.pipe.closeWrite(nil)
 	return <-w.done
 }
 
@@ -224,7 +224,7 @@ func (w *Writer) Abort(cause error) {
 	if cause == nil {
 		cause = errors.New("aborted")
 	}
-	w.pw.CloseWithError(cause)
+	w.pipe.closeWrite(cause)
 	<-w.done
 }
 
@@ -233,20 +233,25 @@ func (s *Store) Create(ctx context.Context, p Place, opts storage.PutOptions) (*
 	if err := s.check(p.Key); err != nil {
 		return nil, err
 	}
-	pr, pw := io.Pipe()
+	pipe := newSegmentPipe()
 	done := make(chan error, 1)
 	go func() {
-		err := s.bs.Put(ctx, p.Key, pr, opts)
-		pr.CloseWithError(putEnded(err))
+		err := s.bs.Put(ctx, p.Key, pipe, opts)
+		if err == nil && !pipe.drained() {
+			// The queue accepts a chunk the store may never read, so a
+			// store that returns early must not pass for a stored object.
+			err = fmt.Errorf("store put of %s returned before the end of the object", p.Key)
+		}
+		pipe.closeRead(putEnded(err))
 		done <- err
 	}()
-	enc, err := s.stream.NewEncryptingWriter(pw, associatedData(s.tenant, p))
+	enc, err := s.stream.NewEncryptingWriter(pipe, associatedData(s.tenant, p))
 	if err != nil {
-		pw.CloseWithError(err)
+		pipe.closeWrite(err)
 		<-done
 		return nil, fmt.Errorf("seal %s: %w", p.Key, err)
 	}
-	return &Writer{enc: enc, pw: pw, done: done}, nil
+	return &Writer{enc: enc, pipe: pipe, done: done}, nil
 }
 
 func putEnded(err error) error {
