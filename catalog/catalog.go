@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tink-crypto/tink-go/v2/tink"
 
@@ -111,7 +112,9 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 	c.mu.Lock()
 	t, ok := c.tenants[id]
 	c.mu.Unlock()
-	if ok {
+	// Re-read now and then: another process may have rotated the keys,
+	// and new objects should be sealed with the new primary soon.
+	if ok && time.Since(t.opened) < keysetRefresh {
 		return t, nil
 	}
 	s, err := sealed.Open(ctx, c.bs, c.root, id)
@@ -121,7 +124,7 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 		}
 		return nil, err
 	}
-	t = &Tenant{ID: id, s: s}
+	t = &Tenant{ID: id, s: s, opened: time.Now()}
 	c.mu.Lock()
 	c.tenants[id] = t
 	c.mu.Unlock()
@@ -130,9 +133,37 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 
 // Tenant is one firm's records, sealed under its keys.
 type Tenant struct {
-	ID string
-	s  *sealed.Store
+	ID     string
+	s      *sealed.Store
+	opened time.Time
 }
+
+// keysetRefresh is how long an opened tenant's keysets are used before
+// they are read again.
+const keysetRefresh = time.Minute
+
+// RotateKeys gives tenant id new primary keys (see sealed.Rotate) and
+// returns the new keyset generation. This process uses them at once;
+// others within keysetRefresh.
+func (c *Catalog) RotateKeys(ctx context.Context, id string) (int, error) {
+	if err := ids.Validate("tenant", id); err != nil {
+		return 0, err
+	}
+	gen, err := sealed.Rotate(ctx, c.bs, c.root, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return 0, fmt.Errorf("tenant %s: %w", id, ErrNoTenant)
+	}
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	delete(c.tenants, id)
+	c.mu.Unlock()
+	return gen, nil
+}
+
+// KeysetGeneration is the generation of the keys the tenant seals with.
+func (t *Tenant) KeysetGeneration() int { return t.s.KeysetGeneration() }
 
 func (t *Tenant) putJSON(ctx context.Context, p sealed.Place, v any, opts storage.PutOptions) error {
 	data, err := json.Marshal(v)

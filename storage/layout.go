@@ -64,6 +64,21 @@ func tenantKey(t string, rest ...string) (string, error) {
 // TenantKeysetKey holds tenant t's keysets, wrapped by the root key.
 func TenantKeysetKey(t string) (string, error) { return tenantKey(t, "keys", "tenant") }
 
+// TenantKeysetGenKey holds generation gen of tenant t's keysets: 1 is the
+// keyset made with the tenant, each rotation adds the next.
+func TenantKeysetGenKey(t string, gen int) (string, error) {
+	if gen < 1 {
+		return "", fmt.Errorf("keyset generation %d: %w", gen, ids.ErrInvalid)
+	}
+	if gen == 1 {
+		return TenantKeysetKey(t)
+	}
+	return tenantKey(t, "keys", "tenant-"+strconv.Itoa(gen))
+}
+
+// TenantKeysetsPrefix lists tenant t's keyset generations.
+func TenantKeysetsPrefix(t string) (string, error) { return tenantKey(t, "keys/") }
+
 // SettingsKey holds tenant t's settings.
 func SettingsKey(t string) (string, error) { return tenantKey(t, "settings") }
 

@@ -49,7 +49,7 @@ With nothing configured, everything runs on this machine: data and root key in
 	root.AddCommand(
 		newDemoCmd(g), newImportCmd(g), newTenantsCmd(g), newMattersCmd(g),
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
-		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newDoctorCmd(g),
+		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
 	)
 	return root
 }

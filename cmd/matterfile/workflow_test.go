@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -93,4 +95,27 @@ func TestTenantFilingLabels(t *testing.T) {
 	out = mustRun(t, env, "import", "--tenant", "firm", "--mbox", path, "--mailbox", "ann@firm.example", "--wait")
 	require.Regexp(t, `without a filing label \(skipped\)\s+2\n`, out, "only the firm's own labels ask for filing")
 	require.Len(t, listAll(t, env, "firm"), 2)
+}
+
+// Rotating a firm's keys leaves every filed message readable, and what is
+// filed afterwards is readable too.
+func TestKeysRotate(t *testing.T) {
+	env := map[string]string{"MATTERFILE_DATA_DIR": t.TempDir()}
+	mustRun(t, env, "tenants", "create", "firm")
+	mustRun(t, env, "matters", "import", "--tenant", "firm", filepath.Join(repoRoot, "testdata/matters.csv"))
+	mustRun(t, env, "import", "--tenant", "firm", "--mbox", filepath.Join(repoRoot, "testdata/mbox/alice.mbox"), "--mailbox", "alice@harperlegal.example", "--wait")
+	before := listAll(t, env, "firm")
+	require.NotEmpty(t, before)
+
+	require.Contains(t, mustRun(t, env, "keys", "rotate", "--tenant", "firm"), "generation 2")
+	mustRun(t, env, "import", "--tenant", "firm", "--mbox", filepath.Join(repoRoot, "testdata/mbox/ben.mbox"), "--mailbox", "ben@harperlegal.example", "--wait")
+	after := listAll(t, env, "firm")
+	require.Greater(t, len(after), len(before))
+	for _, m := range after {
+		out := mustRun(t, env, "messages", "get", "--tenant", "firm", m.ID, "--part", "raw")
+		sum := sha256.Sum256([]byte(out))
+		require.Equal(t, m.RawSHA256, hex.EncodeToString(sum[:]), m.ID)
+	}
+	_, err := run(t, env, "keys", "rotate", "--tenant", "nobody")
+	require.Error(t, err)
 }

@@ -25,11 +25,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/prf"
+	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
 	"github.com/tink-crypto/tink-go/v2/streamingaead"
 	"github.com/tink-crypto/tink-go/v2/tink"
 
@@ -59,6 +61,7 @@ type keysetBundle struct {
 
 // Store seals and unseals one tenant's objects.
 type Store struct {
+	gen    int // keyset generation
 	tenant string
 	prefix string
 	bs     storage.BlobStore
@@ -74,28 +77,143 @@ func keysetAD(tenant, key, use string) []byte {
 // CreateTenant generates tenant t's keysets and stores them wrapped by root,
 // create-only: an existing keyset is never replaced (storage.ErrExists).
 func CreateTenant(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) error {
-	key, err := storage.TenantKeysetKey(t)
+	var hs handles
+	var err error
+	if hs.aead, err = keyset.NewHandle(aead.AES256GCMKeyTemplate()); err != nil {
+		return fmt.Errorf("generate aead keyset for tenant %s: %w", t, err)
+	}
+	if hs.streaming, err = keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate()); err != nil {
+		return fmt.Errorf("generate streaming keyset for tenant %s: %w", t, err)
+	}
+	if hs.prf, err = keyset.NewHandle(prf.HMACSHA256PRFKeyTemplate()); err != nil {
+		return fmt.Errorf("generate prf keyset for tenant %s: %w", t, err)
+	}
+	return writeKeysets(ctx, bs, root, t, 1, hs)
+}
+
+// Open unwraps tenant t's newest keysets with root and returns its Store.
+// The newest generation holds every key of the older ones, so objects
+// sealed before a rotation still open.
+func Open(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) (*Store, error) {
+	prefix, err := storage.TenantPrefix(t)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := latestKeyset(ctx, bs, t)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := readKeysets(ctx, bs, root, t, gen)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{tenant: t, prefix: prefix, bs: bs, gen: gen}
+	if s.aead, err = aead.New(hs.aead); err != nil {
+		return nil, fmt.Errorf("tenant %s aead: %w", t, err)
+	}
+	if s.stream, err = streamingaead.New(hs.streaming); err != nil {
+		return nil, fmt.Errorf("tenant %s streaming aead: %w", t, err)
+	}
+	if s.prf, err = prf.NewPRFSet(hs.prf); err != nil {
+		return nil, fmt.Errorf("tenant %s prf: %w", t, err)
+	}
+	return s, nil
+}
+
+// handles are a tenant's unwrapped keysets.
+type handles struct {
+	aead, streaming, prf *keyset.Handle
+}
+
+// latestKeyset returns the newest keyset generation of tenant t.
+func latestKeyset(ctx context.Context, bs storage.BlobStore, t string) (int, error) {
+	prefix, err := storage.TenantKeysetsPrefix(t)
+	if err != nil {
+		return 0, err
+	}
+	latest := 0
+	err = bs.List(ctx, prefix, func(i storage.Info) error {
+		name := strings.TrimPrefix(i.Key, prefix)
+		gen := 0
+		switch {
+		case name == "tenant":
+			gen = 1
+		case strings.HasPrefix(name, "tenant-"):
+			n, err := strconv.Atoi(strings.TrimPrefix(name, "tenant-"))
+			if err != nil || n < 2 {
+				return nil // not a keyset name; ignore rather than trust
+			}
+			gen = n
+		}
+		latest = max(latest, gen)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("tenant %s keysets: %w", t, err)
+	}
+	if latest == 0 {
+		return 0, fmt.Errorf("tenant %s keysets: %w (%w)", t, ErrKeyset, storage.ErrNotFound)
+	}
+	return latest, nil
+}
+
+// readKeysets unwraps generation gen of tenant t's keysets. The wrapping
+// binds each keyset to its tenant, generation object and use.
+func readKeysets(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string, gen int) (handles, error) {
+	key, err := storage.TenantKeysetGenKey(t, gen)
+	if err != nil {
+		return handles{}, err
+	}
+	rc, err := bs.Get(ctx, key)
+	if err != nil {
+		return handles{}, fmt.Errorf("tenant %s keysets: %w (%w)", t, ErrKeyset, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil {
+		return handles{}, fmt.Errorf("read tenant %s keysets: %w", t, err)
+	}
+	var b keysetBundle
+	if err := json.Unmarshal(data, &b); err != nil || b.Version != FormatVersion {
+		return handles{}, fmt.Errorf("tenant %s keysets are malformed: %w", t, ErrKeyset)
+	}
+	unwrap := func(data []byte, use string) (*keyset.Handle, error) {
+		h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(data)), root, keysetAD(t, key, use))
+		if err != nil {
+			// Tink's error says nothing secret, but the class is what matters.
+			return nil, fmt.Errorf("unwrap tenant %s %s keyset (wrong root key, or keyset not this tenant's): %w", t, use, ErrKeyset)
+		}
+		return h, nil
+	}
+	var hs handles
+	if hs.aead, err = unwrap(b.AEAD, "aead"); err != nil {
+		return handles{}, err
+	}
+	if hs.streaming, err = unwrap(b.Streaming, "streaming"); err != nil {
+		return handles{}, err
+	}
+	if hs.prf, err = unwrap(b.PRF, "prf"); err != nil {
+		return handles{}, err
+	}
+	return hs, nil
+}
+
+// writeKeysets wraps hs with root and stores them as generation gen,
+// create-only: a generation is written once, so two rotations racing
+// leave one winner and the loser an error.
+func writeKeysets(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string, gen int, hs handles) error {
+	key, err := storage.TenantKeysetGenKey(t, gen)
 	if err != nil {
 		return err
 	}
 	b := keysetBundle{Version: FormatVersion}
 	for _, ks := range []struct {
-		dst  *[]byte
-		use  string
-		tmpl func() (*keyset.Handle, error)
-	}{
-		{&b.AEAD, "aead", func() (*keyset.Handle, error) { return keyset.NewHandle(aead.AES256GCMKeyTemplate()) }},
-		{&b.Streaming, "streaming", func() (*keyset.Handle, error) {
-			return keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
-		}},
-		{&b.PRF, "prf", func() (*keyset.Handle, error) { return keyset.NewHandle(prf.HMACSHA256PRFKeyTemplate()) }},
-	} {
-		h, err := ks.tmpl()
-		if err != nil {
-			return fmt.Errorf("generate %s keyset for tenant %s: %w", ks.use, t, err)
-		}
+		dst *[]byte
+		use string
+		h   *keyset.Handle
+	}{{&b.AEAD, "aead", hs.aead}, {&b.Streaming, "streaming", hs.streaming}, {&b.PRF, "prf", hs.prf}} {
 		var buf bytes.Buffer
-		if err := h.WriteWithAssociatedData(keyset.NewBinaryWriter(&buf), root, keysetAD(t, key, ks.use)); err != nil {
+		if err := ks.h.WriteWithAssociatedData(keyset.NewBinaryWriter(&buf), root, keysetAD(t, key, ks.use)); err != nil {
 			return fmt.Errorf("wrap %s keyset for tenant %s: %w", ks.use, t, err)
 		}
 		*ks.dst = buf.Bytes()
@@ -110,59 +228,46 @@ func CreateTenant(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t s
 	return nil
 }
 
-// Open unwraps tenant t's keysets with root and returns its Store.
-func Open(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) (*Store, error) {
-	key, err := storage.TenantKeysetKey(t)
+// Rotate adds a new primary key to tenant t's AEAD and streaming keysets
+// and stores them as the next generation; new objects are sealed with the
+// new keys, and objects sealed before still open with the old ones, which
+// stay in the keyset until re-encryption has moved every object off them.
+// The PRF is not rotated: every ID the tenant has is derived with it.
+// It returns the new generation.
+func Rotate(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) (int, error) {
+	gen, err := latestKeyset(ctx, bs, t)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	prefix, err := storage.TenantPrefix(t)
+	hs, err := readKeysets(ctx, bs, root, t, gen)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	rc, err := bs.Get(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %s keysets: %w (%w)", t, ErrKeyset, err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read tenant %s keysets: %w", t, err)
-	}
-	var b keysetBundle
-	if err := json.Unmarshal(data, &b); err != nil || b.Version != FormatVersion {
-		return nil, fmt.Errorf("tenant %s keysets are malformed: %w", t, ErrKeyset)
-	}
-	unwrap := func(data []byte, use string) (*keyset.Handle, error) {
-		h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(data)), root, keysetAD(t, key, use))
+	add := func(h *keyset.Handle, tmpl *tinkpb.KeyTemplate) (*keyset.Handle, error) {
+		m := keyset.NewManagerFromHandle(h)
+		id, err := m.Add(tmpl)
 		if err != nil {
-			// Tink's error says nothing secret, but the class is what matters.
-			return nil, fmt.Errorf("unwrap tenant %s %s keyset (wrong root key, or keyset not this tenant's): %w", t, use, ErrKeyset)
+			return nil, err
 		}
-		return h, nil
+		if err := m.SetPrimary(id); err != nil {
+			return nil, err
+		}
+		return m.Handle()
 	}
-	s := &Store{tenant: t, prefix: prefix, bs: bs}
-	h, err := unwrap(b.AEAD, "aead")
-	if err != nil {
-		return nil, err
+	if hs.aead, err = add(hs.aead, aead.AES256GCMKeyTemplate()); err != nil {
+		return 0, fmt.Errorf("rotate tenant %s aead keyset: %w", t, err)
 	}
-	if s.aead, err = aead.New(h); err != nil {
-		return nil, fmt.Errorf("tenant %s aead: %w", t, err)
+	if hs.streaming, err = add(hs.streaming, streamingaead.AES256GCMHKDF1MBKeyTemplate()); err != nil {
+		return 0, fmt.Errorf("rotate tenant %s streaming keyset: %w", t, err)
 	}
-	if h, err = unwrap(b.Streaming, "streaming"); err != nil {
-		return nil, err
+	if err := writeKeysets(ctx, bs, root, t, gen+1, hs); err != nil {
+		return 0, err
 	}
-	if s.stream, err = streamingaead.New(h); err != nil {
-		return nil, fmt.Errorf("tenant %s streaming aead: %w", t, err)
-	}
-	if h, err = unwrap(b.PRF, "prf"); err != nil {
-		return nil, err
-	}
-	if s.prf, err = prf.NewPRFSet(h); err != nil {
-		return nil, fmt.Errorf("tenant %s prf: %w", t, err)
-	}
-	return s, nil
+	return gen + 1, nil
 }
+
+// KeysetGeneration is the keyset generation the Store seals with.
+func (s *Store) KeysetGeneration() int { return s.gen }
 
 // Tenant is the tenant whose keys the Store holds.
 func (s *Store) Tenant() string { return s.tenant }
