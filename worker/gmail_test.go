@@ -276,14 +276,7 @@ func TestGmailDailyLimitPausesMailbox(t *testing.T) {
 // last filing label sends it to review, again keeping what was filed.
 func TestGmailMoveRefiles(t *testing.T) {
 	b := setupGmail(t, gmailfake.Options{})
-	tn, _ := b.cat.Open(b.ctx, "firm-a")
-	reg := &classify.Registry{}
-	_, _, err := reg.Merge([]classify.Target{
-		{ID: "m-1", Number: "2024-0001", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0001 Acme"}},
-		{ID: "m-2", Number: "2024-0002", Kind: "matter", Client: "beta", Labels: []string{"Matters/2024-0002 Beta"}},
-	})
-	require.NoError(t, err)
-	require.NoError(t, tn.SaveMatters(b.ctx, reg))
+	tn := b.twoMatters(t, "beta")
 	fm, mb := b.connect(t, "mover@firm.example", true)
 	a := fm.CreateLabel("Matters/2024-0001 Acme")
 	bl := fm.CreateLabel("Matters/2024-0002 Beta")
@@ -340,17 +333,10 @@ func TestGmailMoveRefiles(t *testing.T) {
 // entry of generation 1 put back, does not decrypt.
 func TestAttack7StaleGenerationReplay(t *testing.T) {
 	b := setupGmail(t, gmailfake.Options{})
-	tn, _ := b.cat.Open(b.ctx, "firm-a")
-	reg := &classify.Registry{}
-	_, _, err := reg.Merge([]classify.Target{
-		{ID: "m-1", Number: "2024-0001", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0001 Acme"}},
-		{ID: "m-2", Number: "2024-0002", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0002 Acme"}},
-	})
-	require.NoError(t, err)
-	require.NoError(t, tn.SaveMatters(b.ctx, reg))
+	tn := b.twoMatters(t, "acme")
 	fm, mb := b.connect(t, "replay@firm.example", false)
 	a := fm.CreateLabel("Matters/2024-0001 Acme")
-	bl := fm.CreateLabel("Matters/2024-0002 Acme")
+	bl := fm.CreateLabel("Matters/2024-0002 Beta")
 	id := fm.AddMessage(gmailMessage(7, "replayed"), a)
 	b.syncAndWait(t, mb)
 	entries, err := tn.Messages(b.ctx)
@@ -400,4 +386,20 @@ func TestAttack7StaleGenerationReplay(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, stale.Generation)
 	require.ErrorIs(t, read(stale), sealed.ErrIntegrity, "an index entry of generation 1 replayed over generation 3")
+}
+
+// twoMatters gives firm-a matters m-1 (client acme, label "Matters/2024-0001
+// Acme") and m-2 (client secondClient, label "Matters/2024-0002 Beta").
+func (b *gmailBundle) twoMatters(t *testing.T, secondClient string) *catalog.Tenant {
+	t.Helper()
+	tn, err := b.cat.Open(b.ctx, "firm-a")
+	require.NoError(t, err)
+	reg := &classify.Registry{}
+	_, _, err = reg.Merge([]classify.Target{
+		{ID: "m-1", Number: "2024-0001", Kind: "matter", Client: "acme", Labels: []string{"Matters/2024-0001 Acme"}},
+		{ID: "m-2", Number: "2024-0002", Kind: "matter", Client: secondClient, Labels: []string{"Matters/2024-0002 Beta"}},
+	})
+	require.NoError(t, err)
+	require.NoError(t, tn.SaveMatters(b.ctx, reg))
+	return tn
 }
