@@ -123,7 +123,8 @@ type GmailPending struct {
 	// Set by the fetch.
 	Fetched      bool      `json:"fetched,omitempty"`
 	ThreadID     string    `json:"thread_id,omitempty"`
-	Labels       []string  `json:"labels,omitempty"` // label names at fetch time
+	Labels       []string  `json:"labels,omitempty"`    // label names at fetch time
+	LabelIDs     []string  `json:"label_ids,omitempty"` // and their ids
 	InternalDate time.Time `json:"internal_date,omitzero"`
 	Staged       string    `json:"staged,omitempty"` // the inbox object holding the raw bytes
 }
@@ -182,4 +183,38 @@ func (t *Tenant) GmailPendingIDs(ctx context.Context, mb string) ([]string, erro
 		return nil, fmt.Errorf("tenant %s mailbox %s pending: %w", t.ID, mb, err)
 	}
 	return out, nil
+}
+
+// GmailFiled records that a Gmail message is filed, and the labels it
+// carried then: a full resync skips it while it still carries them, instead
+// of fetching it again at 20 quota units.
+type GmailFiled struct {
+	Message  string   `json:"message"`
+	LabelIDs []string `json:"label_ids"`
+}
+
+// MarkGmailFiled records f for Gmail message gid of mailbox mb.
+func (t *Tenant) MarkGmailFiled(ctx context.Context, mb, gid string, f GmailFiled) error {
+	key, err := storage.GmailFiledKey(t.ID, mb, gid)
+	if err != nil {
+		return err
+	}
+	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, f, storage.PutOptions{}); err != nil {
+		return fmt.Errorf("tenant %s mailbox %s filed %s: %w", t.ID, mb, gid, err)
+	}
+	return nil
+}
+
+// GmailFiledRecord returns what MarkGmailFiled recorded (storage.ErrNotFound
+// if nothing).
+func (t *Tenant) GmailFiledRecord(ctx context.Context, mb, gid string) (GmailFiled, error) {
+	key, err := storage.GmailFiledKey(t.ID, mb, gid)
+	if err != nil {
+		return GmailFiled{}, err
+	}
+	var f GmailFiled
+	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &f); err != nil {
+		return GmailFiled{}, fmt.Errorf("tenant %s mailbox %s filed %s: %w", t.ID, mb, gid, err)
+	}
+	return f, nil
 }

@@ -23,6 +23,7 @@ import (
 //	tenants/<t>/secrets/<mb>                                     mailbox credentials (token, service-account key)
 //	tenants/<t>/gmail/<mb>/state                                 Gmail sync state: cursor, status
 //	tenants/<t>/gmail/<mb>/pending/<gmail id>                    Gmail message found by a sync, not yet filed
+//	tenants/<t>/gmail/<mb>/filed/<gmail id>                      Gmail message filed, and under which labels
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/raw       filed message
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/manifest-<gen>
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/parts/<n>
@@ -241,4 +242,15 @@ func GmailPendingPrefix(t, mb string) (string, error) {
 		return "", err
 	}
 	return tenantKey(t, "gmail", mb, "pending/")
+}
+
+// GmailFiledKey records that Gmail message gid of mailbox mb is filed.
+func GmailFiledKey(t, mb, gid string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	if err := ids.Validate("gmail message", gid); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "gmail", mb, "filed", gid)
 }

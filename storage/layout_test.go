@@ -21,6 +21,9 @@ func TestLayoutRejectsBadIDs(t *testing.T) {
 		if _, err := storage.InboxKey("t", "mb", bad); err == nil {
 			t.Errorf("InboxKey with message %q accepted", bad)
 		}
+		if _, err := storage.GmailFiledKey("t", "mb", bad); err == nil {
+			t.Errorf("GmailFiledKey with Gmail id %q accepted", bad)
+		}
 		if _, err := storage.GmailPendingKey("t", "mb", bad); err == nil {
 			t.Errorf("GmailPendingKey with Gmail id %q accepted", bad)
 		}
@@ -47,6 +50,7 @@ func TestLayoutKeys(t *testing.T) {
 		{func() (string, error) { return storage.GmailStateKey("firm", "mb-1") }, "tenants/firm/gmail/mb-1/state"},
 		{func() (string, error) { return storage.GmailPendingKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/pending/18c2a4f1b2c3d4e5"},
 		{func() (string, error) { return storage.GmailPendingPrefix("firm", "mb-1") }, "tenants/firm/gmail/mb-1/pending/"},
+		{func() (string, error) { return storage.GmailFiledKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/filed/18c2a4f1b2c3d4e5"},
 	} {
 		got, err := tc.got()
 		if err != nil || got != tc.want {

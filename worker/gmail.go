@@ -341,6 +341,17 @@ func (r *pendingRecorder) Record(ctx context.Context, cs []gmail.Candidate) erro
 		if err := ids.Validate("gmail message", c.Message); err != nil {
 			return fmt.Errorf("sync: Gmail sent a message id outside the canonical form: %w", err)
 		}
+		if c.Why == "listed" {
+			// A full resync lists everything labelled, filed or not.
+			// Filed under the label it is listed under: nothing moved.
+			f, err := r.t.GmailFiledRecord(ctx, r.mb, c.Message)
+			if err == nil && slices.Contains(f.LabelIDs, c.Label) {
+				continue
+			}
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
 		if err := r.t.RecordGmailPending(ctx, r.mb, catalog.GmailPending{GmailID: c.Message, Why: c.Why, Seen: now}); err != nil {
 			return err
 		}
@@ -436,7 +447,7 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 		if err != nil {
 			return catalog.IndexEntry{}, err
 		}
-		pend.Fetched, pend.ThreadID, pend.Labels, pend.InternalDate, pend.Staged = true, meta.ThreadID, names, meta.InternalDate, name
+		pend.Fetched, pend.ThreadID, pend.Labels, pend.LabelIDs, pend.InternalDate, pend.Staged = true, meta.ThreadID, names, meta.LabelIDs, meta.InternalDate, name
 		if err := t.RecordGmailPending(ctx, mb.ID, pend); err != nil {
 			return catalog.IndexEntry{}, err
 		}
@@ -451,6 +462,9 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 		gmail:     &gmailRef{mailbox: mb.ID, gmailID: p.GmailID, writeBack: st.WriteBack},
 	})
 	if err != nil {
+		return e, err
+	}
+	if err := t.MarkGmailFiled(ctx, mb.ID, p.GmailID, catalog.GmailFiled{Message: e.Message, LabelIDs: pend.LabelIDs}); err != nil {
 		return e, err
 	}
 	return e, t.DeleteGmailPending(ctx, mb.ID, p.GmailID)

@@ -403,3 +403,36 @@ func (b *gmailBundle) twoMatters(t *testing.T, secondClient string) *catalog.Ten
 	require.NoError(t, tn.SaveMatters(b.ctx, reg))
 	return tn
 }
+
+// A full resync after the history window expired does not fetch again what
+// is filed under the label it still carries; a message moved while the
+// cursor was stale is fetched and refiled.
+func TestGmailFullResyncSkipsFiled(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	tn := b.twoMatters(t, "beta")
+	fm, mb := b.connect(t, "resync@firm.example", false)
+	a := fm.CreateLabel("Matters/2024-0001 Acme")
+	bl := fm.CreateLabel("Matters/2024-0002 Beta")
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, fm.AddMessage(gmailMessage(100+i, "resync"), a))
+	}
+	b.syncAndWait(t, mb)
+	gets := b.fake.Stats().ByMethod["messages.get"]
+	require.Equal(t, 6, gets)
+
+	fm.RemoveLabels(ids[0], a)
+	fm.AddLabels(ids[0], bl)
+	fm.ExpireHistory()
+	res := b.syncAndWait(t, mb)
+	require.True(t, res.Full)
+	require.Equal(t, gets+1, b.fake.Stats().ByMethod["messages.get"], "only the moved message is fetched again")
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, 6)
+	matters := map[string]int{}
+	for _, e := range entries {
+		matters[e.Matter]++
+	}
+	require.Equal(t, map[string]int{"m-1": 5, "m-2": 1}, matters)
+}

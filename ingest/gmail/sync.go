@@ -47,6 +47,8 @@ func (f FilingLabels) ids() []string {
 type Candidate struct {
 	Message string // Gmail message id
 	Why     string // "listed" (full sync) or the Change kind
+	// Label is the filing label a full sync listed the message under.
+	Label string
 }
 
 // Recorder durably records candidates and queues their filing. When
@@ -95,7 +97,7 @@ func (c *Client) full(ctx context.Context, filing FilingLabels, rec Recorder) (S
 		err := c.ListLabel(ctx, label, func(ids []string) error {
 			cs := make([]Candidate, len(ids))
 			for i, id := range ids {
-				cs[i] = Candidate{Message: id, Why: "listed"}
+				cs[i] = Candidate{Message: id, Why: "listed", Label: label}
 			}
 			res.Candidates += len(cs)
 			return rec.Record(ctx, cs)
