@@ -12,8 +12,11 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 )
 
 // Local is a BlobStore on a local directory. Keys map to nested paths
@@ -23,9 +26,39 @@ import (
 //
 // A key cannot name both an object and a directory: with a/b stored, a Put of
 // a fails. MinIO has the same rule, and the storage layout never needs both.
+//
+// Several processes on one machine may share the directory. Every Put and
+// Delete publishes its change (the final check and rename, link or remove)
+// while holding the store lock: an in-process mutex, since flock(2) does not
+// exclude goroutines sharing one open file, plus an exclusive flock on the
+// lock file, which excludes other processes and other Local values. Only
+// that final step is locked; writing and syncing the data happen outside,
+// so the lock is held for microseconds. The lock is what makes IfMatch
+// atomic, and it orders plain, create-only and conditional puts and deletes
+// of a key the way a single server would.
+//
+// The ETag of an object is its inode number, size and modification time in
+// nanoseconds. A replace renames a new file into place, so the inode
+// changes; but the old inode is freed and may be reused at once, and the
+// kernel stamps writes with a clock that ticks only every few milliseconds,
+// so a later version of the same size could come back with an old version's
+// ETag and let a stale IfMatch through. Put therefore stamps every new file
+// with the full-precision wall clock before publishing it: a reused inode
+// then carries a later time, and versions never share an ETag unless the
+// wall clock steps back. A content hash would be immune to that but would
+// have to be stored beside the object or recomputed by every Stat and List.
+// Conditional puts are refused on a filesystem that does not keep
+// nanosecond times (see errImpreciseTimes).
 type Local struct {
 	root *os.Root
 	abs  string
+
+	// mu serializes publishing within the process and guards lockFile,
+	// opened on first use so a store that is only read needs no write
+	// access to its directory.
+	mu       sync.Mutex
+	lockFile *os.File
+	closed   bool
 }
 
 const (
@@ -34,7 +67,17 @@ const (
 	// tempPrefix starts with a dot, which no canonical ID does, so a temp
 	// file can never collide with or be listed as an object.
 	tempPrefix = ".tmp-"
+	// lockName is the store lock. Its leading dot keeps it outside the key
+	// space: no key can name it and List never reports it.
+	lockName = ".lock"
 )
+
+// errImpreciseTimes refuses IfMatch on a filesystem that does not keep
+// the nanoseconds of modification times (ext4 with 128-byte inodes keeps
+// seconds, FAT two seconds, some network filesystems microseconds): there
+// two versions written within one tick could share an ETag, and a stale
+// IfMatch would silently overwrite.
+var errImpreciseTimes = permanentError{errors.New("the filesystem does not keep nanosecond modification times, which conditional puts rely on")}
 
 // NewLocal opens (creating it if needed) the directory dir as a BlobStore.
 func NewLocal(dir string) (*Local, error) {
@@ -55,8 +98,81 @@ func NewLocal(dir string) (*Local, error) {
 	return &Local{root: root, abs: abs}, nil
 }
 
-// Close releases the directory handle.
-func (l *Local) Close() error { return l.root.Close() }
+// Close releases the directory handle and the lock file.
+func (l *Local) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	var lerr error
+	if l.lockFile != nil {
+		lerr = l.lockFile.Close()
+		l.lockFile = nil
+	}
+	return errors.Join(l.root.Close(), lerr)
+}
+
+// lock takes the store lock (see Local) and returns its release.
+func (l *Local) lock() (func(), error) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil, os.ErrClosed
+	}
+	if l.lockFile == nil {
+		f, err := l.root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, localFileMode)
+		if err != nil {
+			l.mu.Unlock()
+			return nil, fmt.Errorf("open store lock: %w", err)
+		}
+		l.lockFile = f
+	}
+	if err := flock(l.lockFile, syscall.LOCK_EX); err != nil {
+		l.mu.Unlock()
+		return nil, fmt.Errorf("take store lock: %w", err)
+	}
+	return func() {
+		// Unlocking only fails on a bad descriptor; the lock then went
+		// with it.
+		flock(l.lockFile, syscall.LOCK_UN)
+		l.mu.Unlock()
+	}, nil
+}
+
+func flock(f *os.File, how int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	cerr := rc.Control(func(fd uintptr) {
+		for {
+			ferr = syscall.Flock(int(fd), how)
+			if ferr != syscall.EINTR {
+				return
+			}
+		}
+	})
+	if cerr != nil {
+		return cerr
+	}
+	return ferr
+}
+
+// localETag derives the ETag from what changes with every version (see
+// Local).
+func localETag(fi fs.FileInfo) string {
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = uint64(st.Ino)
+	}
+	return strconv.FormatUint(ino, 16) + "-" +
+		strconv.FormatInt(fi.Size(), 16) + "-" +
+		strconv.FormatInt(fi.ModTime().UnixNano(), 16)
+}
+
+func localInfo(key string, fi fs.FileInfo) Info {
+	return Info{Key: key, Size: fi.Size(), Modified: fi.ModTime(), ETag: localETag(fi)}
+}
 
 // String describes the store for logs and startup messages.
 func (l *Local) String() string { return "local directory " + l.abs }
@@ -67,6 +183,9 @@ func (l *Local) String() string { return "local directory " + l.abs }
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
 	if err := ValidateKey(key); err != nil {
 		return fmt.Errorf("put: %w", err)
+	}
+	if err := opts.validate(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
 	}
 	if err := l.put(ctx, key, r, opts); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
@@ -111,9 +230,25 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if _, err := io.Copy(f, ctxReader{ctx, r}); err != nil {
 		return err
 	}
+	// The stamp makes the ETag unique (see Local). It is set before the
+	// sync so that a crash cannot bring back the kernel's coarse time. A
+	// whole number of microseconds is nudged so that a filesystem keeping
+	// only microseconds is always detected below, never by luck missed.
+	stamp := time.Now().Round(0)
+	if stamp.Nanosecond()%1000 == 0 {
+		stamp = stamp.Add(1)
+	}
+	if err := sub.Chtimes(tmp, stamp, stamp); err != nil {
+		return err
+	}
 	if err := f.Sync(); err != nil {
 		return err
 	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	preciseTimes := fi.ModTime().Equal(stamp)
 	err = f.Close()
 	f = nil
 	if err != nil {
@@ -125,27 +260,21 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 		return err
 	}
 
-	if opts.CreateOnly {
-		// link(2) fails if the name exists, which makes create-only atomic
-		// even against concurrent writers, unlike a stat-then-rename.
-		if err := sub.Link(tmp, base); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				if _, serr := l.statRegular(key); serr == nil {
-					return ErrExists
-				}
-			}
-			return err
-		}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	linked, err := publish(sub, tmp, base, opts, preciseTimes)
+	unlock()
+	if err != nil {
+		return err
+	}
+	if linked {
 		// The object is committed; a temp file we then fail to remove is
 		// invisible to List and Get, so the Put still succeeded.
 		sub.Remove(tmp)
-		tmpLive = false
-	} else {
-		if err := sub.Rename(tmp, base); err != nil {
-			return err
-		}
-		tmpLive = false
 	}
+	tmpLive = false
 	// Syncing the directory makes the new name durable; syncing the parents
 	// of directories this call created makes the path to it durable too.
 	if err := syncRootDir(sub); err != nil {
@@ -157,6 +286,46 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 		}
 	}
 	return nil
+}
+
+// publish moves the complete temp file tmp to base, in the object's
+// directory dir, as opts ask. The caller holds the store lock, which is
+// what makes the IfMatch check and the rename one step. linked reports that
+// tmp was linked rather than renamed, so it still exists.
+func publish(dir *os.Root, tmp, base string, opts PutOptions, preciseTimes bool) (linked bool, err error) {
+	switch {
+	case opts.CreateOnly:
+		// link(2) fails if the name exists, which makes create-only atomic
+		// even against writers that do not take the lock (an older
+		// matterfile sharing the directory).
+		if err := dir.Link(tmp, base); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				if fi, serr := dir.Lstat(base); serr == nil && fi.Mode().IsRegular() {
+					return false, ErrExists
+				}
+			}
+			return false, err
+		}
+		return true, nil
+	case opts.IfMatch != "":
+		if !preciseTimes {
+			return false, errImpreciseTimes
+		}
+		cur, err := dir.Lstat(base)
+		switch {
+		case isNotExist(err):
+			return false, fmt.Errorf("no object to replace: %w", ErrPrecondition)
+		case err != nil:
+			return false, err
+		case cur.IsDir():
+			return false, fmt.Errorf("no object to replace: %w", ErrPrecondition)
+		case !cur.Mode().IsRegular():
+			return false, errNotRegular
+		case localETag(cur) != opts.IfMatch:
+			return false, fmt.Errorf("object replaced since read: %w", ErrPrecondition)
+		}
+	}
+	return false, dir.Rename(tmp, base)
 }
 
 // mkdirs creates dir and its missing parents one segment at a time and
@@ -255,10 +424,33 @@ func isNotExist(err error) bool {
 
 // Get opens the object. The file is checked to be the same regular file
 // that was inspected, so a symlink swapped in between cannot redirect it.
+// A concurrent Put replacing the object also swaps the file; that is tried
+// again a few times rather than reported, since every file it could have
+// opened was a whole version of the object.
 func (l *Local) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidateKey(key); err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
+	for range getAttempts {
+		f, err := l.open(ctx, key)
+		switch {
+		case err == nil:
+			return f, nil
+		case err != errReplaced:
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("get %s: file replaced while opening, %d times: %w", key, getAttempts, errNotRegular)
+}
+
+// getAttempts bounds Get's retries on a file swapped while opening: only a
+// key replaced in a tight loop by other writers would run out of them.
+const getAttempts = 10
+
+// errReplaced tells Get the file changed between inspection and opening.
+var errReplaced = errors.New("file replaced while opening")
+
+func (l *Local) open(ctx context.Context, key string) (*os.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("get %s: %w", key, err)
 	}
@@ -280,7 +472,7 @@ func (l *Local) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	if !os.SameFile(before, after) {
 		f.Close()
-		return nil, fmt.Errorf("get %s: file replaced while opening: %w", key, errNotRegular)
+		return nil, errReplaced
 	}
 	return f, nil
 }
@@ -297,12 +489,13 @@ func (l *Local) Stat(ctx context.Context, key string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("stat %s: %w", key, err)
 	}
-	return Info{Key: key, Size: fi.Size(), Modified: fi.ModTime()}, nil
+	return localInfo(key, fi), nil
 }
 
 // Delete removes the object. Directories are left in place, even when
 // empty: removing them would race with a concurrent Put creating a file in
-// them.
+// them. The removal holds the store lock, so it cannot fall between a
+// conditional Put's check and its rename and be undone by it.
 func (l *Local) Delete(ctx context.Context, key string) error {
 	if err := ValidateKey(key); err != nil {
 		return fmt.Errorf("delete: %w", err)
@@ -310,17 +503,36 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
+	// A missing key is answered without the lock, which a store that is
+	// only read may not be able to open.
 	if _, err := l.statRegular(key); err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
-	if err := l.root.Remove(key); err != nil {
-		if isNotExist(err) {
-			err = ErrNotFound
-		}
+	unlock, err := l.lock()
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	err = l.remove(key)
+	unlock()
+	if err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
 	if err := l.syncDir(path.Dir(key)); err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// remove checks again under the lock: the object may have gone since.
+func (l *Local) remove(key string) error {
+	if _, err := l.statRegular(key); err != nil {
+		return err
+	}
+	if err := l.root.Remove(key); err != nil {
+		if isNotExist(err) {
+			return ErrNotFound
+		}
+		return err
 	}
 	return nil
 }
@@ -426,7 +638,7 @@ func (l *Local) walk(ctx context.Context, dir string, fn func(Info) error) error
 		if !fi.Mode().IsRegular() {
 			continue
 		}
-		if err := fn(Info{Key: p, Size: fi.Size(), Modified: fi.ModTime()}); err != nil {
+		if err := fn(localInfo(p, fi)); err != nil {
 			return fnError{err}
 		}
 	}

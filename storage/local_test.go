@@ -7,8 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -205,4 +208,113 @@ func TestLocalKeyIsDirectory(t *testing.T) {
 		err = s.Put(ctx, "a/b/c", bytes.NewReader(nil), storage.PutOptions{CreateOnly: co})
 		require.Error(t, err)
 	}
+}
+
+// envCASChild makes the test binary a child of TestLocalIfMatchAcrossProcesses,
+// incrementing the counter in the store named by it.
+const envCASChild = "MATTERFILE_TEST_LOCAL_CAS_DIR"
+
+// incrementCounter adds n to the decimal counter at key by read-modify-write
+// with IfMatch, trying again on ErrPrecondition.
+func incrementCounter(ctx context.Context, s storage.BlobStore, key string, n int) error {
+	for range n {
+		for attempt := 0; ; attempt++ {
+			if attempt > 10000 {
+				return errors.New("no progress after 10000 attempts")
+			}
+			info, err := s.Stat(ctx, key)
+			if err != nil {
+				return err
+			}
+			rc, err := s.Get(ctx, key)
+			if err != nil {
+				return err
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			v, err := strconv.Atoi(string(b))
+			if err != nil {
+				return err
+			}
+			err = s.Put(ctx, key, strings.NewReader(strconv.Itoa(v+1)), storage.PutOptions{IfMatch: info.ETag})
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, storage.ErrPrecondition) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestLocalIfMatchAcrossProcesses has several processes, each with several
+// goroutines, increment one counter through their own Local on the same
+// directory: the store lock must make IfMatch atomic between processes as
+// well as within one, so no increment is lost.
+func TestLocalIfMatchAcrossProcesses(t *testing.T) {
+	const (
+		procs      = 3
+		goroutines = 3
+		increments = 15
+	)
+	ctx := context.Background()
+	if dir := os.Getenv(envCASChild); dir != "" {
+		var wg sync.WaitGroup
+		for range goroutines {
+			wg.Go(func() {
+				// Each goroutine has its own Local, hence its own lock file
+				// descriptor, as separate processes do.
+				s := newLocal(t, dir)
+				if err := incrementCounter(ctx, s, "counter", increments); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		return
+	}
+
+	dir := t.TempDir()
+	s := newLocal(t, dir)
+	require.NoError(t, s.Put(ctx, "counter", strings.NewReader("0"), storage.PutOptions{}))
+	var cmds []*exec.Cmd
+	for range procs {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLocalIfMatchAcrossProcesses$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envCASChild+"="+dir)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		cmds = append(cmds, cmd)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("child output:\n%s", out.String())
+			}
+		})
+	}
+	for i, cmd := range cmds {
+		assert.NoError(t, cmd.Wait(), "child %d", i)
+	}
+	rc, err := s.Get(ctx, "counter")
+	require.NoError(t, err)
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(procs*goroutines*increments), string(b), "increments were lost")
+	assert.Empty(t, tempFiles(t, dir))
+}
+
+// TestLocalETagFormat: the ETag is inode, size and stamp, and the stamp
+// keeps the digits below the microsecond that make it unique (see Local).
+func TestLocalETagFormat(t *testing.T) {
+	s := newLocal(t, t.TempDir())
+	ctx := context.Background()
+	require.NoError(t, s.Put(ctx, "k", strings.NewReader("v"), storage.PutOptions{}))
+	info, err := s.Stat(ctx, "k")
+	require.NoError(t, err)
+	assert.NotZero(t, info.Modified.Nanosecond()%1000, "the stamp keeps sub-microsecond digits")
+	assert.Regexp(t, `^[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$`, info.ETag)
 }

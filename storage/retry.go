@@ -58,13 +58,17 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 
 // WithRetry wraps inner so that operations failing with a transient error
 // are tried again with exponential backoff. Answers (ErrNotFound, ErrExists,
-// ErrInvalidKey), context errors and errors a backend marked permanent are
-// returned at once.
+// ErrPrecondition, ErrInvalidKey), context errors and errors a backend
+// marked permanent are returned at once.
 //
 // A Put is retried only when its reader is an io.Seeker, which is rewound
 // to where it stood before each new try; any other reader may already be
 // partly consumed, so it gets a single try. A create-only Put that failed
 // transiently may have landed anyway: its retry then reports ErrExists.
+// Likewise a conditional (IfMatch) Put that landed but whose answer was
+// lost reports ErrPrecondition on retry, since the object's ETag is now its
+// own: a caller seeing ErrPrecondition re-reads, and may find its own
+// content there.
 //
 // Get retries only the opening; the returned stream is not resumed.
 func WithRetry(inner BlobStore, p RetryPolicy) BlobStore {
@@ -202,7 +206,8 @@ func (e permanentError) Unwrap() error { return e.err }
 func transient(err error) bool {
 	var pe permanentError
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrExists), errors.Is(err, ErrInvalidKey),
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrExists), errors.Is(err, ErrPrecondition),
+		errors.Is(err, ErrInvalidKey),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &pe):
 		return false

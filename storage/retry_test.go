@@ -110,7 +110,7 @@ func TestRetryTransient(t *testing.T) {
 			assert.EqualValues(t, fast.Attempts, f.calls.Load())
 		})
 		for _, perm := range []error{
-			storage.ErrNotFound, storage.ErrExists, storage.ErrInvalidKey,
+			storage.ErrNotFound, storage.ErrExists, storage.ErrPrecondition, storage.ErrInvalidKey,
 			context.Canceled, context.DeadlineExceeded,
 		} {
 			t.Run(fmt.Sprintf("%s %v not retried", name, perm), func(t *testing.T) {

@@ -71,6 +71,15 @@ var s3Metadata = map[string]string{"Mf-Format": "1"}
 // silently ignored it would turn create-only puts into overwrites, which is
 // why every backend must pass the storagetest suite (its concurrent
 // create-only tests catch exactly that) before it is used.
+//
+// Conditional puts (IfMatch) send If-Match with the expected ETag the same
+// way, on the single PUT or on both ends of a multipart upload. MinIO checks
+// it under its per-object lock when the PUT or the completion commits, so
+// it holds for streamed multipart uploads too, and a key with no object
+// fails it (404, reported as ErrPrecondition). AWS S3 documents If-Match on
+// PutObject and CompleteMultipartUpload as well (not tested here); other
+// S3-compatible servers may ignore it and overwrite, which the suite's
+// IfMatch tests catch.
 type S3 struct {
 	core   *minio.Core
 	cfg    S3Config
@@ -81,6 +90,13 @@ type S3 struct {
 // NewS3 connects to the bucket, creating it if it does not exist. It fails
 // if the endpoint cannot be reached or rejects the credentials.
 func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
+	return newS3(ctx, cfg, nil)
+}
+
+// newS3 is NewS3 over the given transport, so that the stores of a
+// per-tenant router share one connection pool to the endpoint; nil gives
+// the client a transport of its own.
+func newS3(ctx context.Context, cfg S3Config, transport http.RoundTripper) (*S3, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -88,9 +104,10 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 		cfg.PartSize = DefaultS3PartSize
 	}
 	core, err := minio.NewCore(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.TLS,
-		Region: cfg.Region,
+		Creds:     credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:    cfg.TLS,
+		Region:    cfg.Region,
+		Transport: transport,
 		// WithRetry is the one place that retries; retries inside the
 		// client would multiply with it and hide failures from it.
 		MaxRetries: 1,
@@ -178,6 +195,9 @@ func (s *S3) putOptions(opts PutOptions) minio.PutObjectOptions {
 	if opts.CreateOnly {
 		po.SetMatchETagExcept("*")
 	}
+	if opts.IfMatch != "" {
+		po.SetMatchETag(opts.IfMatch)
+	}
 	return po
 }
 
@@ -190,6 +210,9 @@ func (s *S3) putOptions(opts PutOptions) minio.PutObjectOptions {
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
 	if err := ValidateKey(key); err != nil {
 		return fmt.Errorf("put: %w", err)
+	}
+	if err := opts.validate(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
@@ -209,7 +232,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 		_, err = s.core.PutObject(ctx, s.cfg.Bucket, s.prefix+key, body, int64(n),
 			"", hex.EncodeToString(sum[:]), s.putOptions(opts))
 		body.release()
-		err = s.mapErr(err)
+		err = s.mapPutErr(err, opts)
 	default:
 		err = fmt.Errorf("read: %w", err)
 	}
@@ -223,11 +246,12 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 // failure aborts the upload so no orphaned parts stay billed.
 func (s *S3) putMultipart(ctx context.Context, name string, buf []byte, n int, r io.Reader, opts PutOptions) (err error) {
 	po := s.putOptions(opts)
-	// The initiation also carries If-None-Match, so an existing key fails
-	// before any part is sent; the completion re-checks atomically.
+	// The initiation also carries the condition, so a create-only put of an
+	// existing key or a conditional put of a stale version fails before any
+	// part is sent; the completion re-checks atomically.
 	uploadID, err := s.core.NewMultipartUpload(ctx, s.cfg.Bucket, name, po)
 	if err != nil {
-		return s.mapErr(err)
+		return s.mapPutErr(err, opts)
 	}
 	defer func() {
 		if err == nil {
@@ -263,7 +287,7 @@ func (s *S3) putMultipart(ctx context.Context, name string, buf []byte, n int, r
 		}
 	}
 	if _, err := s.core.CompleteMultipartUpload(ctx, s.cfg.Bucket, name, uploadID, parts, po); err != nil {
-		return s.mapErr(err)
+		return s.mapPutErr(err, opts)
 	}
 	return nil
 }
@@ -318,7 +342,7 @@ func (s *S3) Stat(ctx context.Context, key string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("stat %s: %w", key, s.mapErr(err))
 	}
-	return Info{Key: key, Size: oi.Size, Modified: oi.LastModified}, nil
+	return Info{Key: key, Size: oi.Size, Modified: oi.LastModified, ETag: oi.ETag}, nil
 }
 
 // List relies on S3 listing keys in byte order.
@@ -342,7 +366,7 @@ func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error
 		if !ok || ValidateKey(key) != nil {
 			continue
 		}
-		if err := fn(Info{Key: key, Size: oi.Size, Modified: oi.LastModified}); err != nil {
+		if err := fn(Info{Key: key, Size: oi.Size, Modified: oi.LastModified, ETag: oi.ETag}); err != nil {
 			return err
 		}
 	}
@@ -368,6 +392,24 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete %s: %w", key, s.mapErr(err))
 	}
 	return nil
+}
+
+// mapPutErr is mapErr for a Put, whose 412 means what its condition was:
+// the key exists (CreateOnly) or the object is no longer the expected
+// version (IfMatch). A conditional put of a missing key gets 404, which is
+// a failed precondition too, not a missing object to report to the caller.
+func (s *S3) mapPutErr(err error, opts PutOptions) error {
+	err = s.mapErr(err)
+	if opts.IfMatch == "" {
+		return err
+	}
+	switch {
+	case errors.Is(err, ErrExists):
+		return fmt.Errorf("object replaced since read: %w", ErrPrecondition)
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("no object to replace: %w", ErrPrecondition)
+	}
+	return err
 }
 
 // mapErr turns S3 error responses into the package's errors, and marks

@@ -207,3 +207,60 @@ func TestS3PermanentErrorsNotRetried(t *testing.T) {
 	assert.NotErrorIs(t, err, storage.ErrNotFound, "a missing bucket is not a missing object")
 	assert.Less(t, time.Since(start), 2*time.Second, "retried a permanent error")
 }
+
+// TestS3IfMatchLeavesNoUpload: conditional multipart puts refused at the
+// start (stale ETag) or at completion (replaced midway) abort their upload.
+func TestS3IfMatchLeavesNoUpload(t *testing.T) {
+	cfg := testenv.S3(t)
+	cfg.PartSize = testPartSize
+	s := newS3(t, cfg)
+	ctx := context.Background()
+	require.NoError(t, s.Put(ctx, "k", strings.NewReader("one"), storage.PutOptions{}))
+	stale, err := s.Stat(ctx, "k")
+	require.NoError(t, err)
+	require.NoError(t, s.Put(ctx, "k", strings.NewReader("two"), storage.PutOptions{}))
+
+	err = s.Put(ctx, "k", storagetest.Stream(1, 3*testPartSize), storage.PutOptions{IfMatch: stale.ETag})
+	require.ErrorIs(t, err, storage.ErrPrecondition)
+	err = s.Put(ctx, "missing", storagetest.Stream(1, 3*testPartSize), storage.PutOptions{IfMatch: stale.ETag})
+	require.ErrorIs(t, err, storage.ErrPrecondition)
+
+	// Replaced once the upload has begun: refused by the completion.
+	cur, err := s.Stat(ctx, "k")
+	require.NoError(t, err)
+	r := &hookReader{r: storagetest.Stream(2, 3*testPartSize), at: 2 * testPartSize, hook: func() {
+		require.NoError(t, s.Put(ctx, "k", strings.NewReader("three"), storage.PutOptions{}))
+	}}
+	err = s.Put(ctx, "k", r, storage.PutOptions{IfMatch: cur.ETag})
+	require.ErrorIs(t, err, storage.ErrPrecondition)
+
+	c := rawClient(t, cfg)
+	for up := range c.ListIncompleteUploads(ctx, cfg.Bucket, "", true) {
+		require.NoError(t, up.Err)
+		t.Errorf("multipart upload of %s left behind", up.Key)
+	}
+	oi, err := c.StatObject(ctx, cfg.Bucket, "k", minio.StatObjectOptions{})
+	require.NoError(t, err)
+	assert.EqualValues(t, len("three"), oi.Size)
+}
+
+// hookReader runs hook once, when at bytes have been read.
+type hookReader struct {
+	r    interface{ Read([]byte) (int, error) }
+	n    int
+	at   int
+	hook func()
+}
+
+func (h *hookReader) Read(p []byte) (int, error) {
+	if h.hook != nil && h.n >= h.at {
+		h.hook()
+		h.hook = nil
+	}
+	if rest := h.at - h.n; rest > 0 && len(p) > rest {
+		p = p[:rest]
+	}
+	n, err := h.r.Read(p)
+	h.n += n
+	return n, err
+}

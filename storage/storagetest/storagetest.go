@@ -56,6 +56,16 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.BlobStore) {
 	t.Run("ListStops", func(t *testing.T) { testListStops(t, open(t)) })
 	t.Run("FailedPut", func(t *testing.T) { testFailedPut(t, open(t)) })
 	t.Run("InvalidKeys", func(t *testing.T) { testInvalidKeys(t, open(t)) })
+	t.Run("IfMatch", func(t *testing.T) { testIfMatch(t, open(t)) })
+	t.Run("IfMatchStale", func(t *testing.T) { testIfMatchStale(t, open(t)) })
+	t.Run("IfMatchMissing", func(t *testing.T) { testIfMatchMissing(t, open(t)) })
+	t.Run("IfMatchLarge", func(t *testing.T) { testIfMatchLarge(t, open(t)) })
+	t.Run("IfMatchInvalid", func(t *testing.T) { testIfMatchInvalid(t, open(t)) })
+	t.Run("IfMatchConcurrent", func(t *testing.T) { testIfMatchConcurrent(t, open(t), 100) })
+	t.Run("IfMatchConcurrentLarge", func(t *testing.T) { testIfMatchConcurrent(t, open(t), LargeSize) })
+	t.Run("IfMatchReplacedMidway", func(t *testing.T) { testIfMatchReplacedMidway(t, open(t)) })
+	t.Run("IfMatchNoLostUpdate", func(t *testing.T) { testIfMatchNoLostUpdate(t, open(t)) })
+	t.Run("ETagChanges", func(t *testing.T) { testETagChanges(t, open(t)) })
 }
 
 // Stream yields size deterministic pseudo-random bytes derived from seed,
@@ -535,4 +545,336 @@ func testInvalidKeys(t *testing.T, s storage.BlobStore) {
 	}
 	assert.Equal(t, []string{"a/b", "b"}, listKeys(t, s, ""), "the store changed")
 	assert.Equal(t, "target", string(get(t, s, "b")))
+}
+
+// etag stats key and returns its ETag, which must not be empty.
+func etag(t testing.TB, s storage.BlobStore, key string) string {
+	t.Helper()
+	info, err := s.Stat(context.Background(), key)
+	require.NoError(t, err, "stat %s", key)
+	require.NotEmpty(t, info.ETag, "ETag of %s", key)
+	return info.ETag
+}
+
+// listETags maps every key under prefix to the ETag List reports for it.
+func listETags(t testing.TB, s storage.BlobStore, prefix string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	require.NoError(t, s.List(context.Background(), prefix, func(i storage.Info) error {
+		m[i.Key] = i.ETag
+		return nil
+	}))
+	return m
+}
+
+func ifMatch(e string) storage.PutOptions { return storage.PutOptions{IfMatch: e} }
+
+// testIfMatch: the current ETag lets a conditional put replace the object,
+// and the replace changes the ETag that Stat and List report.
+func testIfMatch(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/k", []byte("version one"), storage.PutOptions{})
+	e1 := etag(t, s, "cas/k")
+	assert.Equal(t, map[string]string{"cas/k": e1}, listETags(t, s, ""), "List and Stat disagree on the ETag")
+
+	require.NoError(t, s.Put(ctx, "cas/k", onlyReader{strings.NewReader("version two")}, ifMatch(e1)))
+	assert.Equal(t, "version two", string(get(t, s, "cas/k")))
+	e2 := etag(t, s, "cas/k")
+	assert.NotEqual(t, e1, e2, "a replace must change the ETag")
+	assert.Equal(t, map[string]string{"cas/k": e2}, listETags(t, s, ""))
+
+	// The new ETag works in turn; the old one no longer does.
+	require.NoError(t, s.Put(ctx, "cas/k", strings.NewReader("version three"), ifMatch(e2)))
+	assert.Equal(t, "version three", string(get(t, s, "cas/k")))
+	require.ErrorIs(t, s.Put(ctx, "cas/k", strings.NewReader("late"), ifMatch(e1)), storage.ErrPrecondition)
+	require.ErrorIs(t, s.Put(ctx, "cas/k", strings.NewReader("late"), ifMatch(e2)), storage.ErrPrecondition)
+	assert.Equal(t, "version three", string(get(t, s, "cas/k")))
+
+	// An empty object has an ETag like any other.
+	put(t, s, "cas/empty", nil, storage.PutOptions{})
+	require.NoError(t, s.Put(ctx, "cas/empty", bytes.NewReader(nil), ifMatch(etag(t, s, "cas/empty"))))
+	assert.Equal(t, []string{"cas/empty", "cas/k"}, listKeys(t, s, ""))
+}
+
+// testIfMatchStale is the lost update IfMatch exists to prevent: a writer
+// read version one, someone else wrote version two, and the first writer's
+// conditional put must fail without touching version two.
+func testIfMatchStale(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/k", []byte("version one"), storage.PutOptions{})
+	stale := etag(t, s, "cas/k")
+	put(t, s, "cas/k", []byte("version two"), storage.PutOptions{})
+	current := etag(t, s, "cas/k")
+	require.NotEqual(t, stale, current)
+
+	err := s.Put(ctx, "cas/k", strings.NewReader("rewrite of version one"), ifMatch(stale))
+	require.ErrorIs(t, err, storage.ErrPrecondition)
+	assert.NotErrorIs(t, err, storage.ErrExists)
+	assert.NotErrorIs(t, err, storage.ErrNotFound)
+	assert.Equal(t, "version two", string(get(t, s, "cas/k")), "a refused conditional put must leave the object")
+	assert.Equal(t, current, etag(t, s, "cas/k"), "a refused conditional put must not change the ETag")
+	assert.NotContains(t, err.Error(), "rewrite", "an error must not carry object contents")
+
+	// Another key's current ETag is no better than a stale one.
+	put(t, s, "cas/other", []byte("other"), storage.PutOptions{})
+	err = s.Put(ctx, "cas/k", strings.NewReader("x"), ifMatch(etag(t, s, "cas/other")))
+	require.ErrorIs(t, err, storage.ErrPrecondition)
+	assert.Equal(t, "version two", string(get(t, s, "cas/k")))
+	assert.Equal(t, []string{"cas/k", "cas/other"}, listKeys(t, s, ""))
+}
+
+// testIfMatchMissing: a conditional put never creates an object, whether
+// the key never held one or its object was deleted since it was read.
+func testIfMatchMissing(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/gone", []byte("soon deleted"), storage.PutOptions{})
+	e := etag(t, s, "cas/gone")
+	require.NoError(t, s.Delete(ctx, "cas/gone"))
+	for _, size := range []int64{10, LargeSize} {
+		for key, tag := range map[string]string{"cas/gone": e, "cas/never": e, "cas/deep/never": "0123abc"} {
+			err := s.Put(ctx, key, Stream(9, size), ifMatch(tag))
+			require.ErrorIs(t, err, storage.ErrPrecondition, "conditional put of %d bytes to missing %s", size, key)
+			_, err = s.Stat(ctx, key)
+			require.ErrorIs(t, err, storage.ErrNotFound, "a refused conditional put created %s", key)
+		}
+	}
+	assert.Empty(t, listKeys(t, s, ""))
+}
+
+// testIfMatchLarge runs the conditional put through a backend's streaming
+// (multipart) path, both ways across the single/multipart switch.
+func testIfMatchLarge(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/k", []byte("small"), storage.PutOptions{})
+	small := etag(t, s, "cas/k")
+
+	require.NoError(t, s.Put(ctx, "cas/k", Stream(10, LargeSize), ifMatch(small)), "small to large")
+	got, _ := getSum(t, s, "cas/k")
+	require.Equal(t, StreamSum(t, 10, LargeSize), got)
+	large := etag(t, s, "cas/k")
+	require.NotEqual(t, small, large)
+
+	err := s.Put(ctx, "cas/k", Stream(11, LargeSize), ifMatch(small))
+	require.ErrorIs(t, err, storage.ErrPrecondition, "large put over a large object with a stale ETag")
+	got, _ = getSum(t, s, "cas/k")
+	assert.Equal(t, StreamSum(t, 10, LargeSize), got, "the large object must be intact")
+	assert.Equal(t, large, etag(t, s, "cas/k"))
+
+	require.NoError(t, s.Put(ctx, "cas/k", Stream(12, LargeSize), ifMatch(large)), "large to large")
+	got, _ = getSum(t, s, "cas/k")
+	require.Equal(t, StreamSum(t, 12, LargeSize), got)
+	large2 := etag(t, s, "cas/k")
+	require.NotEqual(t, large, large2)
+
+	require.ErrorIs(t, s.Put(ctx, "cas/k", strings.NewReader("small again"), ifMatch(large)), storage.ErrPrecondition)
+	require.NoError(t, s.Put(ctx, "cas/k", strings.NewReader("small again"), ifMatch(large2)), "large to small")
+	assert.Equal(t, "small again", string(get(t, s, "cas/k")))
+	assert.Equal(t, []string{"cas/k"}, listKeys(t, s, ""))
+}
+
+// testIfMatchInvalid: options no backend can honour are refused before the
+// reader is touched, and leave the object alone.
+func testIfMatchInvalid(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/k", []byte("original"), storage.PutOptions{})
+	e := etag(t, s, "cas/k")
+	bad := map[string]storage.PutOptions{
+		"CreateOnly with IfMatch": {CreateOnly: true, IfMatch: e},
+		"quoted ETag":             {IfMatch: `"` + e + `"`},
+		"ETag with a newline":     {IfMatch: e + "\r\nx-amz-meta-x: y"},
+		"wildcard ETag":           {IfMatch: "*"},
+		"overlong ETag":           {IfMatch: strings.Repeat("a", 10000)},
+	}
+	for name, opts := range bad {
+		r := &trapReader{}
+		err := s.Put(ctx, "cas/k", r, opts)
+		require.Error(t, err, name)
+		assert.NotErrorIs(t, err, storage.ErrPrecondition, "%s: a bad request is not a failed precondition", name)
+		assert.Zero(t, r.reads, "%s: put read its input before rejecting its options", name)
+		if name != "CreateOnly with IfMatch" {
+			assert.NotContains(t, err.Error(), opts.IfMatch, "%s: the error quotes the rejected value", name)
+		}
+		require.Error(t, s.Put(ctx, "cas/new", &trapReader{}, opts), "%s, on a new key", name)
+	}
+	assert.Equal(t, "original", string(get(t, s, "cas/k")))
+	assert.Equal(t, e, etag(t, s, "cas/k"))
+	assert.Equal(t, []string{"cas/k"}, listKeys(t, s, ""))
+}
+
+// testIfMatchConcurrent races 8 conditional puts of different contents,
+// all holding the same current ETag: exactly one may replace the object,
+// the others must fail with ErrPrecondition, and the stored object must be
+// the winner's, whole.
+func testIfMatchConcurrent(t *testing.T, s storage.BlobStore, size int64) {
+	const writers = 8
+	ctx := context.Background()
+	put(t, s, "race/key", []byte("the version everyone read"), storage.PutOptions{})
+	read := etag(t, s, "race/key")
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		errs  [writers]error
+	)
+	for i := range writers {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.Put(ctx, "race/key", Stream(uint64(200+i), size), ifMatch(read))
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			assert.Equal(t, -1, winner, "writers %d and %d both replaced the version they read", winner, i)
+			winner = i
+		case errors.Is(err, storage.ErrPrecondition):
+		default:
+			t.Errorf("writer %d: %v, want nil or ErrPrecondition", i, err)
+		}
+	}
+	require.NotEqual(t, -1, winner, "no writer replaced the object")
+	got, n := getSum(t, s, "race/key")
+	assert.Equal(t, size, n)
+	assert.Equal(t, StreamSum(t, uint64(200+winner), size), got, "stored object is not the winner's")
+	assert.NotEqual(t, read, etag(t, s, "race/key"))
+	assert.Equal(t, []string{"race/key"}, listKeys(t, s, ""))
+}
+
+// testIfMatchNoLostUpdate has several writers increment a counter object by
+// read-modify-write, retrying on ErrPrecondition: with a sound conditional
+// put no increment is lost. The ETag is read before the content, so a put
+// that succeeds proves the content read was still current.
+func testIfMatchNoLostUpdate(t *testing.T, s storage.BlobStore) {
+	const (
+		writers    = 4
+		increments = 10
+	)
+	ctx := context.Background()
+	put(t, s, "counter", []byte("0"), storage.PutOptions{})
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for range writers {
+		wg.Go(func() {
+			<-start
+			for range increments {
+				for attempt := 0; ; attempt++ {
+					if attempt > 1000 {
+						t.Error("no progress after 1000 attempts")
+						return
+					}
+					info, err := s.Stat(ctx, "counter")
+					if !assert.NoError(t, err) {
+						return
+					}
+					rc, err := s.Get(ctx, "counter")
+					if !assert.NoError(t, err) {
+						return
+					}
+					b, err := io.ReadAll(rc)
+					rc.Close()
+					if !assert.NoError(t, err) {
+						return
+					}
+					var n int
+					_, err = fmt.Sscan(string(b), &n)
+					if !assert.NoError(t, err) {
+						return
+					}
+					err = s.Put(ctx, "counter", strings.NewReader(fmt.Sprint(n+1)), ifMatch(info.ETag))
+					if err == nil {
+						break
+					}
+					if !assert.ErrorIs(t, err, storage.ErrPrecondition) {
+						return
+					}
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, fmt.Sprint(writers*increments), string(get(t, s, "counter")), "increments were lost")
+}
+
+// testETagChanges replaces one key many times with different contents of
+// the same size, as re-encryption does, deleting and recreating it now and
+// then: no version may come back with an earlier version's ETag, or a
+// writer holding that earlier ETag would overwrite a newer object.
+func testETagChanges(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	seen := map[string]int{}
+	for i := range 100 {
+		if i%10 == 9 {
+			require.NoError(t, s.Delete(ctx, "cas/k"))
+		}
+		data := fmt.Appendf(nil, "version %04d", i)
+		put(t, s, "cas/k", data, storage.PutOptions{})
+		e := etag(t, s, "cas/k")
+		if prev, ok := seen[e]; ok {
+			t.Errorf("version %d has the ETag of version %d", i, prev)
+		}
+		seen[e] = i
+	}
+}
+
+// gateReader yields r, but stops once `at` bytes are read: it closes
+// reached and waits for release before going on.
+type gateReader struct {
+	r       io.Reader
+	n, at   int64
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (g *gateReader) Read(p []byte) (int, error) {
+	if g.n >= g.at && g.reached != nil {
+		close(g.reached)
+		g.reached = nil
+		<-g.release
+	}
+	if rest := g.at - g.n; rest > 0 && int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	return n, err
+}
+
+// testIfMatchReplacedMidway replaces the object while a conditional put is
+// still streaming its (large) content: the condition must be checked when
+// the put commits, not only when it starts. On S3 the pause falls after the
+// multipart upload was initiated and its first parts sent, so only the
+// check on completion can refuse it.
+func testIfMatchReplacedMidway(t *testing.T, s storage.BlobStore) {
+	ctx := context.Background()
+	put(t, s, "cas/k", []byte("version read"), storage.PutOptions{})
+	read := etag(t, s, "cas/k")
+
+	g := &gateReader{r: Stream(13, LargeSize), at: LargeSize - 1000, reached: make(chan struct{}), release: make(chan struct{})}
+	reached := g.reached
+	done := make(chan error, 1)
+	go func() { done <- s.Put(ctx, "cas/k", g, ifMatch(read)) }()
+	select {
+	case <-reached:
+	case err := <-done:
+		t.Fatalf("conditional put ended before reading its whole input: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("conditional put did not read its input")
+	}
+	put(t, s, "cas/k", []byte("interloper"), storage.PutOptions{})
+	close(g.release)
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("conditional put did not finish")
+	}
+	require.ErrorIs(t, err, storage.ErrPrecondition, "a put whose version was replaced midway must fail")
+	assert.Equal(t, "interloper", string(get(t, s, "cas/k")), "the newer object was overwritten")
+	assert.Equal(t, []string{"cas/k"}, listKeys(t, s, ""))
 }
