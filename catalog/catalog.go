@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tink-crypto/tink-go/v2/tink"
-
 	"github.com/matterfile/matterfile/ids"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -33,21 +31,22 @@ var (
 	ErrTenantExists = errors.New("tenant already exists")
 )
 
-// Catalog opens tenants stored in one BlobStore under one root key.
+// Catalog opens tenants stored in one BlobStore, their keysets in a key
+// store under one root key.
 type Catalog struct {
-	bs   storage.BlobStore
-	root tink.AEAD
+	bs storage.BlobStore
+	kr sealed.Keyring
 
 	mu      sync.Mutex
 	tenants map[string]*Tenant
 }
 
-// New returns a Catalog over bs whose tenant keysets are wrapped by root.
-func New(bs storage.BlobStore, root tink.AEAD) (*Catalog, error) {
-	if bs == nil || root == nil {
-		return nil, errors.New("catalog: blob store and root key are required")
+// New returns a Catalog over the data store bs whose keysets are in kr.
+func New(bs storage.BlobStore, kr sealed.Keyring) (*Catalog, error) {
+	if bs == nil || kr.Store == nil || kr.Root == nil {
+		return nil, errors.New("catalog: data store, key store and root key are required")
 	}
-	return &Catalog{bs: bs, root: root, tenants: map[string]*Tenant{}}, nil
+	return &Catalog{bs: bs, kr: kr, tenants: map[string]*Tenant{}}, nil
 }
 
 // CreateTenant creates tenant id with fresh keysets. It fails with
@@ -64,7 +63,7 @@ func (c *Catalog) CreateTenant(ctx context.Context, id string) error {
 	}
 	// Keys first, marker last: a crash in between leaves keys that the next
 	// attempt reuses instead of replacing.
-	if err := sealed.CreateTenant(ctx, c.bs, c.root, id); err != nil && !errors.Is(err, storage.ErrExists) {
+	if err := sealed.CreateTenant(ctx, c.kr, id); err != nil && !errors.Is(err, storage.ErrExists) {
 		return err
 	}
 	if _, err := c.Open(ctx, id); err != nil {
@@ -117,7 +116,7 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 	if ok && time.Since(t.opened) < keysetRefresh {
 		return t, nil
 	}
-	s, err := sealed.Open(ctx, c.bs, c.root, id)
+	s, err := sealed.Open(ctx, c.kr, c.bs, id)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, fmt.Errorf("tenant %s: %w", id, ErrNoTenant)
@@ -142,23 +141,37 @@ type Tenant struct {
 // they are read again.
 const keysetRefresh = time.Minute
 
-// RotateKeys gives tenant id new primary keys (see sealed.Rotate) and
-// returns the new keyset generation. This process uses them at once;
-// others within keysetRefresh.
-func (c *Catalog) RotateKeys(ctx context.Context, id string) (int, error) {
-	if err := ids.Validate("tenant", id); err != nil {
-		return 0, err
-	}
-	gen, err := sealed.Rotate(ctx, c.bs, c.root, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return 0, fmt.Errorf("tenant %s: %w", id, ErrNoTenant)
-	}
+// RotateKeys gives tenant id new primary keys (see sealed.Rotate): with
+// client "", the tenant's own keysets and every client's; otherwise that
+// client's alone. It returns the tenant's keyset generation. This process
+// uses the new keys at once; others within keysetRefresh. Objects move onto
+// the new keys with Reencrypt.
+func (c *Catalog) RotateKeys(ctx context.Context, id, client string) (int, error) {
+	t, err := c.Open(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	c.mu.Lock()
-	delete(c.tenants, id)
-	c.mu.Unlock()
+	gen := t.KeysetGeneration()
+	if client == "" {
+		if gen, err = sealed.Rotate(ctx, c.kr, id); err != nil {
+			return 0, err
+		}
+	}
+	c.forget(id)
+	clients := []string{client}
+	if client == "" {
+		if clients, err = sealed.ClientsWithKeys(ctx, c.kr, id); err != nil {
+			return 0, err
+		}
+	}
+	if t, err = c.Open(ctx, id); err != nil {
+		return 0, err
+	}
+	for _, cl := range clients {
+		if _, err := t.s.RotateClient(ctx, cl); err != nil {
+			return 0, err
+		}
+	}
 	return gen, nil
 }
 

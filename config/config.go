@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,9 @@ type Config struct {
 	// encrypted local directory DataDir/store.
 	S3 S3
 	// KeyURI names the root key (MATTERFILE_KEY_URI, default
-	// file://<DataDir>/root.key).
+	// file://<DataDir>/root.key): file:///path, aws-kms://arn:...,
+	// gcp-kms://projects/... or hcvault://host/transit/keys/<name>.
+	// Credentials come from the platform, never from this setting.
 	KeyURI string
 	// MatterLabelPrefix and FilingLabel are the Gmail labels that ask for
 	// filing (MATTERFILE_MATTER_LABEL_PREFIX, default "Matters/";
@@ -84,8 +87,12 @@ type S3 struct {
 	AccessKey string // MATTERFILE_S3_ACCESS_KEY
 	SecretKey string // MATTERFILE_S3_SECRET_KEY
 	Bucket    string // MATTERFILE_S3_BUCKET, default "matterfile"
-	TLS       bool   // MATTERFILE_S3_TLS, default true; false for loopback
-	Region    string // MATTERFILE_S3_REGION, optional
+	// KeysBucket holds the wrapped keysets, apart from the data so that
+	// data backups hold ciphertext only and erasing a keyset reaches them
+	// (MATTERFILE_S3_KEYS_BUCKET, default "<bucket>-keys").
+	KeysBucket string
+	TLS        bool   // MATTERFILE_S3_TLS, default true; false for loopback
+	Region     string // MATTERFILE_S3_REGION, optional
 }
 
 // Setting documents one environment variable, for --help and the README.
@@ -102,9 +109,13 @@ func Settings() []Setting {
 		{"MATTERFILE_S3_ACCESS_KEY", "", "S3 access key (required with an endpoint)"},
 		{"MATTERFILE_S3_SECRET_KEY", "", "S3 secret key (required with an endpoint)"},
 		{"MATTERFILE_S3_BUCKET", "matterfile", "bucket holding every tenant under tenants/<id>/"},
+		{"MATTERFILE_S3_KEYS_BUCKET", "<bucket>-keys", "bucket holding the wrapped keysets, backed up apart from the data"},
 		{"MATTERFILE_S3_TLS", "true", "use TLS to the S3 endpoint (false for loopback)"},
 		{"MATTERFILE_S3_REGION", "", "S3 region, if the store needs one"},
-		{"MATTERFILE_KEY_URI", "file://<data dir>/root.key", "root key: file:///absolute/path (created 0600 if missing)"},
+		{"MATTERFILE_KEY_URI", "file://<data dir>/root.key", "root key: file:///absolute/path (created 0600 if missing, refused inside a git tree), " +
+			"aws-kms://arn:aws:kms:<region>:<account>:key/<id> (AWS default credentials), " +
+			"gcp-kms://projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k> (Application Default Credentials) or " +
+			"hcvault://host:port/transit/keys/<name> (token from VAULT_TOKEN or VAULT_TOKEN_FILE)"},
 		{"MATTERFILE_MATTER_LABEL_PREFIX", "Matters/", "Gmail label prefix naming a matter"},
 		{"MATTERFILE_FILING_LABEL", "File to matter", "generic Gmail label asking for filing"},
 		{"MATTERFILE_CONCURRENCY", "4", "tasks a worker runs at once"},
@@ -146,12 +157,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MatterLabelPrefix: getenv("MATTERFILE_MATTER_LABEL_PREFIX"),
 		FilingLabel:       getenv("MATTERFILE_FILING_LABEL"),
 		S3: S3{
-			Endpoint:  getenv("MATTERFILE_S3_ENDPOINT"),
-			AccessKey: getenv("MATTERFILE_S3_ACCESS_KEY"),
-			SecretKey: getenv("MATTERFILE_S3_SECRET_KEY"),
-			Bucket:    getenv("MATTERFILE_S3_BUCKET"),
-			Region:    getenv("MATTERFILE_S3_REGION"),
-			TLS:       true,
+			Endpoint:   getenv("MATTERFILE_S3_ENDPOINT"),
+			AccessKey:  getenv("MATTERFILE_S3_ACCESS_KEY"),
+			SecretKey:  getenv("MATTERFILE_S3_SECRET_KEY"),
+			Bucket:     getenv("MATTERFILE_S3_BUCKET"),
+			KeysBucket: getenv("MATTERFILE_S3_KEYS_BUCKET"),
+			Region:     getenv("MATTERFILE_S3_REGION"),
+			TLS:        true,
 		},
 	}
 	if v := getenv("MATTERFILE_S3_TLS"); v != "" {
@@ -237,6 +249,9 @@ func (c *Config) ApplyDefaults() {
 	if c.S3.Bucket == "" {
 		c.S3.Bucket = "matterfile"
 	}
+	if c.S3.KeysBucket == "" {
+		c.S3.KeysBucket = c.S3.Bucket + "-keys"
+	}
 	if c.MatterLabelPrefix == "" {
 		c.MatterLabelPrefix = "Matters/"
 	}
@@ -283,20 +298,15 @@ func (c *Config) Validate() error {
 		if err := validBucket(c.S3.Bucket); err != nil {
 			return bad("MATTERFILE_S3_BUCKET", "%v", err)
 		}
-	}
-	u, err := url.Parse(c.KeyURI)
-	if err != nil {
-		return bad("MATTERFILE_KEY_URI", "not a URI")
-	}
-	switch u.Scheme {
-	case "file":
-		if u.Host != "" || !filepath.IsAbs(u.Path) {
-			return bad("MATTERFILE_KEY_URI", "want file:///absolute/path")
+		if err := validBucket(c.S3.KeysBucket); err != nil {
+			return bad("MATTERFILE_S3_KEYS_BUCKET", "%v", err)
 		}
-	case "aws-kms", "gcp-kms", "hcvault":
-		return bad("MATTERFILE_KEY_URI", "KMS root keys (%s) are not supported yet; use file:///path", u.Scheme)
-	default:
-		return bad("MATTERFILE_KEY_URI", "unknown scheme; want file:///absolute/path")
+		if c.S3.KeysBucket == c.S3.Bucket {
+			return bad("MATTERFILE_S3_KEYS_BUCKET", "must differ from MATTERFILE_S3_BUCKET: keysets are kept apart from the data they open")
+		}
+	}
+	if err := validKeyURI(c.KeyURI); err != nil {
+		return bad("MATTERFILE_KEY_URI", "%v", err)
 	}
 	if strings.TrimSpace(c.MatterLabelPrefix) == "" {
 		return bad("MATTERFILE_MATTER_LABEL_PREFIX", "is blank")
@@ -341,6 +351,44 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Key URI shapes, as the Tink KMS clients take them (storage/sealed checks
+// them again when it opens the key).
+var (
+	awsKeyURI    = regexp.MustCompile(`^aws-kms://arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$`)
+	gcpKeyURI    = regexp.MustCompile(`^gcp-kms://projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`)
+	vaultKeyPath = regexp.MustCompile(`^/[^/]+(/[^/]+)*/keys/[^/]+$`)
+)
+
+// validKeyURI checks the shape of a root key URI. Its errors never contain
+// the URI.
+func validKeyURI(uri string) error {
+	scheme, _, _ := strings.Cut(uri, ":")
+	switch strings.ToLower(scheme) {
+	case "file":
+		u, err := url.Parse(uri)
+		if err != nil || u.Host != "" || !filepath.IsAbs(u.Path) {
+			return errors.New("want file:///absolute/path")
+		}
+	case "aws-kms":
+		if !awsKeyURI.MatchString(uri) {
+			return errors.New("want aws-kms://arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>")
+		}
+	case "gcp-kms":
+		if !gcpKeyURI.MatchString(uri) {
+			return errors.New("want gcp-kms://projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>")
+		}
+	case "hcvault":
+		u, err := url.Parse(uri)
+		if err != nil || u.Scheme != "hcvault" || u.Host == "" || u.User != nil ||
+			u.RawQuery != "" || u.Fragment != "" || !vaultKeyPath.MatchString(u.EscapedPath()) {
+			return errors.New("want hcvault://host[:port]/transit/keys/<name> (no token or query in the URI)")
+		}
+	default:
+		return errors.New("unknown scheme; want file://, aws-kms://, gcp-kms:// or hcvault://")
+	}
+	return nil
+}
+
 // KeyFile is the root key file path when KeyURI is a file URI.
 func (c *Config) KeyFile() string {
 	u, err := url.Parse(c.KeyURI)
@@ -352,6 +400,11 @@ func (c *Config) KeyFile() string {
 
 // LocalStoreDir is where the local store keeps objects.
 func (c *Config) LocalStoreDir() string { return filepath.Join(c.DataDir, "store") }
+
+// LocalKeysDir is where the local key store keeps the wrapped keysets:
+// beside the data, not inside it, so a backup of the store holds
+// ciphertext only and erasing a keyset reaches every copy of the data.
+func (c *Config) LocalKeysDir() string { return filepath.Join(c.DataDir, "keys") }
 
 func validBucket(b string) error {
 	if len(b) < 3 || len(b) > 63 {

@@ -54,7 +54,13 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_REDIS_URL": "http://secret-host:6379"}, "MATTERFILE_REDIS_URL"},
 		{map[string]string{"MATTERFILE_KEY_URI": "relative/root.key"}, "MATTERFILE_KEY_URI"},
 		{map[string]string{"MATTERFILE_KEY_URI": "file://host/root.key"}, "MATTERFILE_KEY_URI"},
-		{map[string]string{"MATTERFILE_KEY_URI": "aws-kms://arn:aws:kms:x"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "aws-kms://arn:aws:kms:secret-host"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "aws-kms://arn:aws:s3:us-east-1:123456789012:key/secret-host"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "gcp-kms://projects/secret-host/keyRings/r/cryptoKeys/k"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "hcvault:///transit/keys/secret-host"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "hcvault://secret-host:8200/transit/secret-host"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "hcvault://s.token@secret-host:8200/transit/keys/k"}, "MATTERFILE_KEY_URI"},
+		{map[string]string{"MATTERFILE_KEY_URI": "vault://secret-host/transit/keys/k"}, "MATTERFILE_KEY_URI"},
 		{map[string]string{"MATTERFILE_MATTER_LABEL_PREFIX": "  "}, "MATTERFILE_MATTER_LABEL_PREFIX"},
 		{map[string]string{"MATTERFILE_FILING_LABEL": " "}, "MATTERFILE_FILING_LABEL"},
 		{with(s3, "MATTERFILE_S3_ENDPOINT", "https://s3.example.com"), "MATTERFILE_S3_ENDPOINT"},
@@ -62,6 +68,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{with(s3, "MATTERFILE_S3_SECRET_KEY", ""), "MATTERFILE_S3_SECRET_KEY"},
 		{with(s3, "MATTERFILE_S3_BUCKET", "Bad_Bucket"), "MATTERFILE_S3_BUCKET"},
 		{with(s3, "MATTERFILE_S3_BUCKET", "ab"), "MATTERFILE_S3_BUCKET"},
+		{with(s3, "MATTERFILE_S3_KEYS_BUCKET", "matterfile"), "MATTERFILE_S3_KEYS_BUCKET"},
+		{with(s3, "MATTERFILE_S3_KEYS_BUCKET", "Keys"), "MATTERFILE_S3_KEYS_BUCKET"},
 		{map[string]string{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE": "0"}, "MATTERFILE_GMAIL_QUOTA_PER_MINUTE"},
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get"}, "MATTERFILE_GMAIL_COSTS"},
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=-1"}, "MATTERFILE_GMAIL_COSTS"},
@@ -94,5 +102,39 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 	g, err := FromEnv(env(map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=5, history.list=2", "MATTERFILE_GMAIL_POLL_INTERVAL": "5m"}))
 	if err != nil || g.Google.Costs["messages.get"] != 5 || g.Google.Costs["history.list"] != 2 || g.Google.PollInterval != 5*time.Minute {
 		t.Errorf("gmail settings: %+v, %v", g.Google, err)
+	}
+}
+
+// Every supported root key scheme passes with a well-formed URI; the help
+// text lists them all.
+func TestKeyURISchemes(t *testing.T) {
+	for _, uri := range []string{
+		"file:///var/lib/matterfile/root.key",
+		"aws-kms://arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"aws-kms://arn:aws:kms:us-east-1:123456789012:alias/matterfile-root",
+		"aws-kms://arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd",
+		"gcp-kms://projects/firm/locations/europe-west2/keyRings/matterfile/cryptoKeys/root",
+		"hcvault://vault.internal:8200/transit/keys/matterfile-root",
+		"hcvault://vault.internal/kms/transit/keys/root",
+	} {
+		c, err := FromEnv(env(map[string]string{"MATTERFILE_KEY_URI": uri}))
+		if err != nil {
+			t.Errorf("%s: %v", uri, err)
+			continue
+		}
+		if got, want := c.KeyFile() != "", strings.HasPrefix(uri, "file:"); got != want {
+			t.Errorf("%s: KeyFile() = %q", uri, c.KeyFile())
+		}
+	}
+	var help string
+	for _, s := range Settings() {
+		if s.Env == "MATTERFILE_KEY_URI" {
+			help = s.Help
+		}
+	}
+	for _, scheme := range []string{"file://", "aws-kms://", "gcp-kms://", "hcvault://"} {
+		if !strings.Contains(help, scheme) {
+			t.Errorf("MATTERFILE_KEY_URI help does not list %s", scheme)
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // filename or a path trick into a key even by mistake.
 //
 //	registry/tenants/<t>                                         tenant marker
-//	tenants/<t>/keys/tenant                                      wrapped tenant keysets
+//	tenants/<t>/keys/tenant, tenant-<gen>                        tenant keysets, wrapped by the root key (key store)
+//	tenants/<t>/keys/clients/<c>/<gen>                           client keysets, wrapped by the tenant's (key store)
 //	tenants/<t>/matters/registry                                 matters and contracts
 //	tenants/<t>/settings                                         the firm's own settings
 //	tenants/<t>/mailboxes/<mb>                                   mailbox record
@@ -253,4 +254,67 @@ func GmailFiledKey(t, mb, gid string) (string, error) {
 		return "", err
 	}
 	return tenantKey(t, "gmail", mb, "filed", gid)
+}
+
+// ClientKeysetsPrefix lists the keyset generations of client c of tenant t,
+// wrapped by the tenant's keysets: deleting them makes every object of the
+// client unreadable. Like the tenant's, they live in the key store.
+func ClientKeysetsPrefix(t, c string) (string, error) {
+	if err := ids.Validate("client", c); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "keys", "clients", c+"/")
+}
+
+// ClientKeysetGenKey holds generation gen of client c's keysets.
+func ClientKeysetGenKey(t, c string, gen int) (string, error) {
+	if gen < 1 {
+		return "", fmt.Errorf("keyset generation %d: %w", gen, ids.ErrInvalid)
+	}
+	p, err := ClientKeysetsPrefix(t, c)
+	if err != nil {
+		return "", err
+	}
+	return p + strconv.Itoa(gen), nil
+}
+
+// ReencryptKey records the progress of re-encrypting tenant t's objects
+// under its current primary keys.
+func ReencryptKey(t string) (string, error) { return tenantKey(t, "reencrypt") }
+
+// HoldKey holds legal hold h of tenant t.
+func HoldKey(t, h string) (string, error) {
+	if err := ids.Validate("hold", h); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "holds", h)
+}
+
+// HoldsPrefix lists tenant t's legal holds.
+func HoldsPrefix(t string) (string, error) { return tenantKey(t, "holds/") }
+
+// ClientPrefix is the root of everything filed for client c of tenant t.
+func ClientPrefix(t, c string) (string, error) {
+	if err := ids.Validate("client", c); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "clients", c+"/")
+}
+
+// ClientErasureKey records the erasure of client c of tenant t.
+func ClientErasureKey(t, c string) (string, error) {
+	if err := ids.Validate("client", c); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "erasures", c)
+}
+
+// TenantErasureKey records the erasure of tenant t. It lies outside the
+// tenant's space and holds IDs and times only, so that it outlives the
+// tenant's keys and objects.
+func TenantErasureKey(t string) (string, error) {
+	if err := ids.Validate("tenant", t); err != nil {
+		return "", err
+	}
+	return "registry/erasures/" + t, nil
 }

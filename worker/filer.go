@@ -37,6 +37,9 @@ type HandlersConfig struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// KeysSettle is how old the newest keyset must be before
+	// keys:reencrypt destroys old keys; 0 means catalog.KeysSettle.
+	KeysSettle time.Duration
 }
 
 // Handlers runs matterfile's tasks.
@@ -49,6 +52,7 @@ type Handlers struct {
 	labels *labelCache
 	log    *slog.Logger
 	now    func() time.Time
+	settle time.Duration
 }
 
 // NewHandlers validates cfg and returns the handlers.
@@ -71,6 +75,9 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.KeysSettle == 0 {
+		cfg.KeysSettle = catalog.KeysSettle
+	}
 	if cfg.Gmail.FiledLabelPrefix == "" {
 		cfg.Gmail.FiledLabelPrefix = DefaultFiledLabelPrefix
 	}
@@ -85,7 +92,7 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 		}
 	}
 	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail,
-		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now}, nil
+		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now, settle: cfg.KeysSettle}, nil
 }
 
 // Mux routes every task type to its handler.
@@ -97,6 +104,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeFetchGmail, h.HandleFetchGmailTask)
 	mux.HandleFunc(TypeLabelGmail, h.HandleLabelGmailTask)
 	mux.HandleFunc(TypeWatchMailbox, h.HandleWatchMailboxTask)
+	mux.HandleFunc(TypeReencrypt, h.HandleReencryptTask)
 	return mux
 }
 

@@ -20,11 +20,18 @@ func New(t testing.TB) (*catalog.Catalog, *storage.Local) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bs.Close() })
+	// Keys in a store of their own, as in production: the data store then
+	// holds ciphertext only.
+	ks, err := storage.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ks.Close() })
 	root, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "root.key"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalog.New(bs, root)
+	cat, err := catalog.New(bs, sealed.Keyring{Store: ks, Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ type app struct {
 	cfg     config.Config
 	log     *slog.Logger
 	store   storage.BlobStore
+	keys    sealed.Keyring
 	where   string
 	cat     *catalog.Catalog
 	policy  classify.Policy
@@ -86,31 +87,45 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("MATTERFILE_DATA_DIR: %w", err)
 	}
-	var bs storage.BlobStore
+	// Keysets live in a store of their own (see sealed.Keyring).
+	var bs, ks storage.BlobStore
 	if cfg.S3.Endpoint != "" {
-		s3, err := storage.NewS3(ctx, storage.S3Config{
+		s3cfg := storage.S3Config{
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
 			Bucket: cfg.S3.Bucket, Region: cfg.S3.Region, TLS: cfg.S3.TLS,
-		})
+		}
+		s3, err := storage.NewS3(ctx, s3cfg)
 		if err != nil {
 			return nil, fmt.Errorf("MATTERFILE_S3_ENDPOINT: %w", err)
 		}
-		bs, a.where = s3, s3.String()
+		s3cfg.Bucket = cfg.S3.KeysBucket
+		keys, err := storage.NewS3(ctx, s3cfg)
+		if err != nil {
+			return nil, fmt.Errorf("MATTERFILE_S3_KEYS_BUCKET: %w", err)
+		}
+		bs, ks, a.where = s3, keys, s3.String()
 	} else {
 		local, err := storage.NewLocal(cfg.LocalStoreDir())
 		if err != nil {
 			return nil, fmt.Errorf("MATTERFILE_DATA_DIR: %w", err)
 		}
 		a.closers = append(a.closers, local.Close)
-		bs, a.where = local, local.String()
+		keys, err := storage.NewLocal(cfg.LocalKeysDir())
+		if err != nil {
+			a.close()
+			return nil, fmt.Errorf("MATTERFILE_DATA_DIR: %w", err)
+		}
+		a.closers = append(a.closers, keys.Close)
+		bs, ks, a.where = local, keys, local.String()
 	}
 	a.store = storage.WithRetry(bs, storage.RetryPolicy{})
-	root, err := sealed.OpenRootKey(cfg.KeyURI, cfg.KeyFile() != "")
+	root, err := sealed.OpenRootKeyContext(ctx, cfg.KeyURI, cfg.KeyFile() != "")
 	if err != nil {
 		a.close()
 		return nil, fmt.Errorf("MATTERFILE_KEY_URI: %w", err)
 	}
-	if a.cat, err = catalog.New(a.store, root); err != nil {
+	a.keys = sealed.Keyring{Store: storage.WithRetry(ks, storage.RetryPolicy{}), Root: root}
+	if a.cat, err = catalog.New(a.store, a.keys); err != nil {
 		a.close()
 		return nil, err
 	}

@@ -89,7 +89,7 @@ default.`,
 			return writeJSON(g, map[string]string{"tenant": t.ID, "matter_label_prefix": p.MatterLabelPrefix, "filing_label": p.FilingLabel})
 		})(cmd, args)
 	}
-	cmd.AddCommand(create, list, settings)
+	cmd.AddCommand(create, list, settings, newTenantsDeleteCmd(g))
 	return cmd
 }
 

@@ -72,10 +72,11 @@ func openTenant(tb testing.TB, bs storage.BlobStore, id string) *sealed.Store {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := sealed.CreateTenant(ctx, bs, root, id); err != nil {
+	kr := sealed.Keyring{Store: bs, Root: root}
+	if err := sealed.CreateTenant(ctx, kr, id); err != nil {
 		tb.Fatal(err)
 	}
-	s, err := sealed.Open(ctx, bs, root, id)
+	s, err := sealed.Open(ctx, kr, bs, id)
 	if err != nil {
 		tb.Fatal(err)
 	}

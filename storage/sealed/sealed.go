@@ -21,18 +21,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/tink-crypto/tink-go/v2/aead"
-	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/prf"
-	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
-	"github.com/tink-crypto/tink-go/v2/streamingaead"
 	"github.com/tink-crypto/tink-go/v2/tink"
 
 	"github.com/matterfile/matterfile/storage"
@@ -50,13 +45,20 @@ var (
 	ErrOutsideTenant = errors.New("object key outside the tenant")
 )
 
-// keysetBundle is the stored form of a tenant's keysets, each wrapped by the
-// root key with associated data naming the tenant and the keyset's use.
-type keysetBundle struct {
-	Version   int    `json:"version"`
-	AEAD      []byte `json:"aead"`
-	Streaming []byte `json:"streaming"`
-	PRF       []byte `json:"prf"`
+// Keyring is where keysets live and what wraps them. The key store is kept
+// apart from the data store so that a backup of the data holds ciphertext
+// only, and destroying a keyset (crypto-shredding) reaches every copy of
+// the data, backups included; the key store's own backups must be erasable.
+type Keyring struct {
+	Store storage.BlobStore
+	Root  tink.AEAD
+}
+
+func (kr Keyring) valid() error {
+	if kr.Store == nil || kr.Root == nil {
+		return errors.New("keyring: key store and root key are required")
+	}
+	return nil
 }
 
 // Store seals and unseals one tenant's objects.
@@ -65,205 +67,48 @@ type Store struct {
 	tenant string
 	prefix string
 	bs     storage.BlobStore
+	keys   storage.BlobStore
 	aead   tink.AEAD
 	stream tink.StreamingAEAD
 	prf    *prf.Set
+
+	// clients caches each client's keysets, unwrapped on first use.
+	mu      sync.Mutex
+	clients map[string]sealers
 }
 
-func keysetAD(tenant, key, use string) []byte {
-	return associatedData(tenant, Place{Key: key + "#" + use, Kind: KindKeyset})
-}
-
-// CreateTenant generates tenant t's keysets and stores them wrapped by root,
-// create-only: an existing keyset is never replaced (storage.ErrExists).
-func CreateTenant(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) error {
-	var hs handles
-	var err error
-	if hs.aead, err = keyset.NewHandle(aead.AES256GCMKeyTemplate()); err != nil {
-		return fmt.Errorf("generate aead keyset for tenant %s: %w", t, err)
+// Open unwraps tenant t's newest keysets from kr and returns its Store over
+// the data store bs. The newest generation holds every key of the older
+// ones, so objects sealed before a rotation still open.
+func Open(ctx context.Context, kr Keyring, bs storage.BlobStore, t string) (*Store, error) {
+	if err := kr.valid(); err != nil {
+		return nil, err
 	}
-	if hs.streaming, err = keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate()); err != nil {
-		return fmt.Errorf("generate streaming keyset for tenant %s: %w", t, err)
+	if bs == nil {
+		return nil, errors.New("sealed: data store is required")
 	}
-	if hs.prf, err = keyset.NewHandle(prf.HMACSHA256PRFKeyTemplate()); err != nil {
-		return fmt.Errorf("generate prf keyset for tenant %s: %w", t, err)
-	}
-	return writeKeysets(ctx, bs, root, t, 1, hs)
-}
-
-// Open unwraps tenant t's newest keysets with root and returns its Store.
-// The newest generation holds every key of the older ones, so objects
-// sealed before a rotation still open.
-func Open(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) (*Store, error) {
 	prefix, err := storage.TenantPrefix(t)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := latestKeyset(ctx, bs, t)
+	o := owner{tenant: t}
+	gen, err := o.latest(ctx, kr.Store)
 	if err != nil {
 		return nil, err
 	}
-	hs, err := readKeysets(ctx, bs, root, t, gen)
+	hs, err := o.read(ctx, kr.Store, kr.Root, gen)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{tenant: t, prefix: prefix, bs: bs, gen: gen}
-	if s.aead, err = aead.New(hs.aead); err != nil {
-		return nil, fmt.Errorf("tenant %s aead: %w", t, err)
+	k, err := hs.sealers()
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", t, err)
 	}
-	if s.stream, err = streamingaead.New(hs.streaming); err != nil {
-		return nil, fmt.Errorf("tenant %s streaming aead: %w", t, err)
-	}
+	s := &Store{tenant: t, prefix: prefix, bs: bs, keys: kr.Store, gen: gen, aead: k.aead, stream: k.stream}
 	if s.prf, err = prf.NewPRFSet(hs.prf); err != nil {
 		return nil, fmt.Errorf("tenant %s prf: %w", t, err)
 	}
 	return s, nil
-}
-
-// handles are a tenant's unwrapped keysets.
-type handles struct {
-	aead, streaming, prf *keyset.Handle
-}
-
-// latestKeyset returns the newest keyset generation of tenant t.
-func latestKeyset(ctx context.Context, bs storage.BlobStore, t string) (int, error) {
-	prefix, err := storage.TenantKeysetsPrefix(t)
-	if err != nil {
-		return 0, err
-	}
-	latest := 0
-	err = bs.List(ctx, prefix, func(i storage.Info) error {
-		name := strings.TrimPrefix(i.Key, prefix)
-		gen := 0
-		switch {
-		case name == "tenant":
-			gen = 1
-		case strings.HasPrefix(name, "tenant-"):
-			n, err := strconv.Atoi(strings.TrimPrefix(name, "tenant-"))
-			if err != nil || n < 2 {
-				return nil // not a keyset name; ignore rather than trust
-			}
-			gen = n
-		}
-		latest = max(latest, gen)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("tenant %s keysets: %w", t, err)
-	}
-	if latest == 0 {
-		return 0, fmt.Errorf("tenant %s keysets: %w (%w)", t, ErrKeyset, storage.ErrNotFound)
-	}
-	return latest, nil
-}
-
-// readKeysets unwraps generation gen of tenant t's keysets. The wrapping
-// binds each keyset to its tenant, generation object and use.
-func readKeysets(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string, gen int) (handles, error) {
-	key, err := storage.TenantKeysetGenKey(t, gen)
-	if err != nil {
-		return handles{}, err
-	}
-	rc, err := bs.Get(ctx, key)
-	if err != nil {
-		return handles{}, fmt.Errorf("tenant %s keysets: %w (%w)", t, ErrKeyset, err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-	if err != nil {
-		return handles{}, fmt.Errorf("read tenant %s keysets: %w", t, err)
-	}
-	var b keysetBundle
-	if err := json.Unmarshal(data, &b); err != nil || b.Version != FormatVersion {
-		return handles{}, fmt.Errorf("tenant %s keysets are malformed: %w", t, ErrKeyset)
-	}
-	unwrap := func(data []byte, use string) (*keyset.Handle, error) {
-		h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(data)), root, keysetAD(t, key, use))
-		if err != nil {
-			// Tink's error says nothing secret, but the class is what matters.
-			return nil, fmt.Errorf("unwrap tenant %s %s keyset (wrong root key, or keyset not this tenant's): %w", t, use, ErrKeyset)
-		}
-		return h, nil
-	}
-	var hs handles
-	if hs.aead, err = unwrap(b.AEAD, "aead"); err != nil {
-		return handles{}, err
-	}
-	if hs.streaming, err = unwrap(b.Streaming, "streaming"); err != nil {
-		return handles{}, err
-	}
-	if hs.prf, err = unwrap(b.PRF, "prf"); err != nil {
-		return handles{}, err
-	}
-	return hs, nil
-}
-
-// writeKeysets wraps hs with root and stores them as generation gen,
-// create-only: a generation is written once, so two rotations racing
-// leave one winner and the loser an error.
-func writeKeysets(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string, gen int, hs handles) error {
-	key, err := storage.TenantKeysetGenKey(t, gen)
-	if err != nil {
-		return err
-	}
-	b := keysetBundle{Version: FormatVersion}
-	for _, ks := range []struct {
-		dst *[]byte
-		use string
-		h   *keyset.Handle
-	}{{&b.AEAD, "aead", hs.aead}, {&b.Streaming, "streaming", hs.streaming}, {&b.PRF, "prf", hs.prf}} {
-		var buf bytes.Buffer
-		if err := ks.h.WriteWithAssociatedData(keyset.NewBinaryWriter(&buf), root, keysetAD(t, key, ks.use)); err != nil {
-			return fmt.Errorf("wrap %s keyset for tenant %s: %w", ks.use, t, err)
-		}
-		*ks.dst = buf.Bytes()
-	}
-	data, err := json.Marshal(b)
-	if err != nil {
-		return fmt.Errorf("encode keysets for tenant %s: %w", t, err)
-	}
-	if err := bs.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{CreateOnly: true}); err != nil {
-		return fmt.Errorf("store keysets for tenant %s: %w", t, err)
-	}
-	return nil
-}
-
-// Rotate adds a new primary key to tenant t's AEAD and streaming keysets
-// and stores them as the next generation; new objects are sealed with the
-// new keys, and objects sealed before still open with the old ones, which
-// stay in the keyset until re-encryption has moved every object off them.
-// The PRF is not rotated: every ID the tenant has is derived with it.
-// It returns the new generation.
-func Rotate(ctx context.Context, bs storage.BlobStore, root tink.AEAD, t string) (int, error) {
-	gen, err := latestKeyset(ctx, bs, t)
-	if err != nil {
-		return 0, err
-	}
-	hs, err := readKeysets(ctx, bs, root, t, gen)
-	if err != nil {
-		return 0, err
-	}
-	add := func(h *keyset.Handle, tmpl *tinkpb.KeyTemplate) (*keyset.Handle, error) {
-		m := keyset.NewManagerFromHandle(h)
-		id, err := m.Add(tmpl)
-		if err != nil {
-			return nil, err
-		}
-		if err := m.SetPrimary(id); err != nil {
-			return nil, err
-		}
-		return m.Handle()
-	}
-	if hs.aead, err = add(hs.aead, aead.AES256GCMKeyTemplate()); err != nil {
-		return 0, fmt.Errorf("rotate tenant %s aead keyset: %w", t, err)
-	}
-	if hs.streaming, err = add(hs.streaming, streamingaead.AES256GCMHKDF1MBKeyTemplate()); err != nil {
-		return 0, fmt.Errorf("rotate tenant %s streaming keyset: %w", t, err)
-	}
-	if err := writeKeysets(ctx, bs, root, t, gen+1, hs); err != nil {
-		return 0, err
-	}
-	return gen + 1, nil
 }
 
 // KeysetGeneration is the keyset generation the Store seals with.
@@ -350,7 +195,13 @@ func (s *Store) Create(ctx context.Context, p Place, opts storage.PutOptions) (*
 		pipe.closeRead(putEnded(err))
 		done <- err
 	}()
-	enc, err := s.stream.NewEncryptingWriter(pipe, associatedData(s.tenant, p))
+	keys, err := s.keysFor(ctx, p.Client, true)
+	if err != nil {
+		pipe.closeWrite(err)
+		<-done
+		return nil, err
+	}
+	enc, err := keys.stream.NewEncryptingWriter(pipe, associatedData(s.tenant, p))
 	if err != nil {
 		pipe.closeWrite(err)
 		<-done
@@ -391,12 +242,17 @@ func (s *Store) Open(ctx context.Context, p Place) (io.ReadCloser, error) {
 	if err := s.check(p.Key); err != nil {
 		return nil, err
 	}
+	keys, err := s.keysFor(ctx, p.Client, false)
+	if err != nil {
+		return nil, err
+	}
 	rc, err := s.bs.Get(ctx, p.Key)
 	if err != nil {
 		return nil, err
 	}
+	rc = newReadAhead(rc, cipherAhead)
 	src := &errTrackingReader{r: rc}
-	dec, err := s.stream.NewDecryptingReader(src, associatedData(s.tenant, p))
+	dec, err := keys.stream.NewDecryptingReader(src, associatedData(s.tenant, p))
 	if err != nil {
 		rc.Close()
 		if src.err != nil {
@@ -404,7 +260,7 @@ func (s *Store) Open(ctx context.Context, p Place) (io.ReadCloser, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", p.Key, ErrIntegrity)
 	}
-	return &openReader{dec: dec, src: src, closer: rc, key: p.Key}, nil
+	return newReadAhead(&openReader{dec: dec, src: src, closer: rc, key: p.Key}, plainAhead), nil
 }
 
 type errTrackingReader struct {
@@ -452,7 +308,11 @@ func (s *Store) PutRecord(ctx context.Context, p Place, plaintext []byte, opts s
 	if len(plaintext) > maxRecord {
 		return fmt.Errorf("record %s is %d bytes, more than %d", p.Key, len(plaintext), maxRecord)
 	}
-	ct, err := s.aead.Encrypt(plaintext, associatedData(s.tenant, p))
+	keys, err := s.keysFor(ctx, p.Client, true)
+	if err != nil {
+		return err
+	}
+	ct, err := keys.aead.Encrypt(plaintext, associatedData(s.tenant, p))
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", p.Key, err)
 	}
@@ -467,6 +327,10 @@ func (s *Store) GetRecord(ctx context.Context, p Place) ([]byte, error) {
 	if err := s.check(p.Key); err != nil {
 		return nil, err
 	}
+	keys, err := s.keysFor(ctx, p.Client, false)
+	if err != nil {
+		return nil, err
+	}
 	rc, err := s.bs.Get(ctx, p.Key)
 	if err != nil {
 		return nil, err
@@ -476,7 +340,7 @@ func (s *Store) GetRecord(ctx context.Context, p Place) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p.Key, err)
 	}
-	pt, err := s.aead.Decrypt(ct, associatedData(s.tenant, p))
+	pt, err := keys.aead.Decrypt(ct, associatedData(s.tenant, p))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.Key, ErrIntegrity)
 	}

@@ -19,8 +19,10 @@ import (
 
 type bundle struct {
 	ctx  context.Context
-	bs   storage.BlobStore
+	bs   storage.BlobStore // data
+	ks   storage.BlobStore // keys, kept apart as in production
 	root tink.AEAD
+	kr   sealed.Keyring
 	a, b *sealed.Store
 }
 
@@ -29,16 +31,27 @@ func setup(t *testing.T) *bundle {
 	ctx := context.Background()
 	bs, err := storage.NewLocal(t.TempDir())
 	require.NoError(t, err)
+	ks, err := storage.NewLocal(t.TempDir())
+	require.NoError(t, err)
 	root, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "root.key"), true)
 	require.NoError(t, err)
+	kr := sealed.Keyring{Store: ks, Root: root}
 	for _, id := range []string{"tenant-a", "tenant-b"} {
-		require.NoError(t, sealed.CreateTenant(ctx, bs, root, id))
+		require.NoError(t, sealed.CreateTenant(ctx, kr, id))
 	}
-	a, err := sealed.Open(ctx, bs, root, "tenant-a")
+	a, err := sealed.Open(ctx, kr, bs, "tenant-a")
 	require.NoError(t, err)
-	b, err := sealed.Open(ctx, bs, root, "tenant-b")
+	b, err := sealed.Open(ctx, kr, bs, "tenant-b")
 	require.NoError(t, err)
-	return &bundle{ctx: ctx, bs: bs, root: root, a: a, b: b}
+	// Both tenants have clients acme and beta with keys, so that a moved
+	// ciphertext meets real keys, not missing ones.
+	for _, s := range []*sealed.Store{a, b} {
+		for _, c := range []string{"acme", "beta"} {
+			p := rawPlace(s.Tenant(), c, "m-0", "keys")
+			require.NoError(t, s.Put(ctx, p, bytes.NewReader([]byte("x")), storage.PutOptions{}))
+		}
+	}
+	return &bundle{ctx: ctx, bs: bs, ks: ks, root: root, kr: kr, a: a, b: b}
 }
 
 func rawPlace(t, client, matter, msg string) sealed.Place {
@@ -65,7 +78,17 @@ func readAll(s *sealed.Store, ctx context.Context, p sealed.Place) ([]byte, erro
 
 func copyObject(t *testing.T, b *bundle, from, to string, mutate func([]byte) []byte) {
 	t.Helper()
-	rc, err := b.bs.Get(b.ctx, from)
+	copyIn(t, b.ctx, b.bs, from, to, mutate)
+}
+
+func copyKey(t *testing.T, b *bundle, from, to string) {
+	t.Helper()
+	copyIn(t, b.ctx, b.ks, from, to, nil)
+}
+
+func copyIn(t *testing.T, ctx context.Context, bs storage.BlobStore, from, to string, mutate func([]byte) []byte) {
+	t.Helper()
+	rc, err := bs.Get(ctx, from)
 	require.NoError(t, err)
 	data, err := io.ReadAll(rc)
 	rc.Close()
@@ -73,7 +96,7 @@ func copyObject(t *testing.T, b *bundle, from, to string, mutate func([]byte) []
 	if mutate != nil {
 		data = mutate(data)
 	}
-	require.NoError(t, b.bs.Put(b.ctx, to, bytes.NewReader(data), storage.PutOptions{}))
+	require.NoError(t, bs.Put(ctx, to, bytes.NewReader(data), storage.PutOptions{}))
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -144,16 +167,34 @@ func TestAttacks(t *testing.T) {
 	})
 
 	t.Run("8 keyset copied to another tenant", func(t *testing.T) {
-		require.NoError(t, sealed.CreateTenant(b.ctx, b.bs, b.root, "tenant-c"))
-		copyObject(t, b, "tenants/tenant-a/keys/tenant", "tenants/tenant-c/keys/tenant", nil)
-		_, err := sealed.Open(b.ctx, b.bs, b.root, "tenant-c")
+		require.NoError(t, sealed.CreateTenant(b.ctx, b.kr, "tenant-c"))
+		copyKey(t, b, "tenants/tenant-a/keys/tenant", "tenants/tenant-c/keys/tenant")
+		_, err := sealed.Open(b.ctx, b.kr, b.bs, "tenant-c")
 		require.ErrorIs(t, err, sealed.ErrKeyset)
+	})
+
+	t.Run("8 client keyset copied to another client or tenant", func(t *testing.T) {
+		for _, dst := range []string{
+			"tenants/tenant-a/keys/clients/gamma/1", // same tenant, another client
+			"tenants/tenant-b/keys/clients/gamma/1", // another tenant
+			"tenants/tenant-a/keys/clients/acme/2",  // same client, replayed as a newer generation
+		} {
+			copyKey(t, b, "tenants/tenant-a/keys/clients/acme/1", dst)
+		}
+		for _, s := range []*sealed.Store{b.a, b.b} {
+			_, err := readAll(s, b.ctx, rawPlace(s.Tenant(), "gamma", "m-0", "keys"))
+			require.ErrorIs(t, err, sealed.ErrKeyset, s.Tenant())
+		}
+		fresh, err := sealed.Open(b.ctx, b.kr, b.bs, "tenant-a")
+		require.NoError(t, err)
+		_, err = readAll(fresh, b.ctx, rawPlace("tenant-a", "acme", "m-0", "keys"))
+		require.ErrorIs(t, err, sealed.ErrKeyset, "a generation copied under another number does not unwrap")
 	})
 
 	t.Run("9 wrong root key", func(t *testing.T) {
 		other, err := sealed.OpenRootKey("file://"+filepath.Join(t.TempDir(), "other.key"), true)
 		require.NoError(t, err)
-		_, err = sealed.Open(b.ctx, b.bs, other, "tenant-a")
+		_, err = sealed.Open(b.ctx, sealed.Keyring{Store: b.ks, Root: other}, b.bs, "tenant-a")
 		require.ErrorIs(t, err, sealed.ErrKeyset)
 	})
 
@@ -167,7 +208,7 @@ func TestAttacks(t *testing.T) {
 
 func TestKeysetNeverReplaced(t *testing.T) {
 	b := setup(t)
-	err := sealed.CreateTenant(b.ctx, b.bs, b.root, "tenant-a")
+	err := sealed.CreateTenant(b.ctx, b.kr, "tenant-a")
 	require.ErrorIs(t, err, storage.ErrExists)
 }
 
