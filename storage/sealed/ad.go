@@ -24,6 +24,10 @@ const (
 	KindEvent    Kind = "event"
 	KindFailure  Kind = "failure"
 	KindSecret   Kind = "secret"
+	// KindAudit is one record of a tenant's audit log.
+	KindAudit Kind = "audit"
+	// KindCheckpoint is a signed checkpoint of a tenant's audit log.
+	KindCheckpoint Kind = "checkpoint"
 )
 
 // Place is where an object lies, as the caller asked for it. Decryption
