@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/ids"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -123,7 +124,11 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 		}
 		return nil, err
 	}
-	t = &Tenant{ID: id, s: s, opened: time.Now()}
+	log, err := audit.New(s, c.bs, audit.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s audit log: %w", id, err)
+	}
+	t = &Tenant{ID: id, s: s, log: log, opened: time.Now()}
 	c.mu.Lock()
 	c.tenants[id] = t
 	c.mu.Unlock()
@@ -134,7 +139,29 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 type Tenant struct {
 	ID     string
 	s      *sealed.Store
+	log    *audit.Log
 	opened time.Time
+}
+
+// Audit is the tenant's audit log.
+func (t *Tenant) Audit() *audit.Log { return t.log }
+
+// audit records one change by actor in the tenant's audit log. A change
+// that cannot be recorded is not made (callers record before acting where
+// they can) or is reported as failed.
+func (t *Tenant) audit(ctx context.Context, actor string, action audit.Action, objects map[string]string, outcome audit.Outcome, detail string) error {
+	if actor == "" {
+		actor = "system:catalog"
+	}
+	if objects == nil {
+		objects = map[string]string{}
+	}
+	objects["tenant"] = t.ID
+	_, err := t.log.Record(ctx, audit.Record{Actor: actor, Action: action, Objects: objects, Outcome: outcome, Detail: detail})
+	if err != nil && !errors.Is(err, audit.ErrCheckpoint) {
+		return fmt.Errorf("tenant %s audit %s: %w", t.ID, action, err)
+	}
+	return nil
 }
 
 // keysetRefresh is how long an opened tenant's keysets are used before
@@ -146,7 +173,7 @@ const keysetRefresh = time.Minute
 // client's alone. It returns the tenant's keyset generation. This process
 // uses the new keys at once; others within keysetRefresh. Objects move onto
 // the new keys with Reencrypt.
-func (c *Catalog) RotateKeys(ctx context.Context, id, client string) (int, error) {
+func (c *Catalog) RotateKeys(ctx context.Context, id, client, by string) (int, error) {
 	t, err := c.Open(ctx, id)
 	if err != nil {
 		return 0, err
@@ -171,6 +198,14 @@ func (c *Catalog) RotateKeys(ctx context.Context, id, client string) (int, error
 		if _, err := t.s.RotateClient(ctx, cl); err != nil {
 			return 0, err
 		}
+	}
+	objs := map[string]string{}
+	if client != "" {
+		objs["client"] = client
+	}
+	detail := fmt.Sprintf("tenant keyset generation %d, %d client keysets rotated", gen, len(clients))
+	if err := t.audit(ctx, by, audit.ActionKeysRotate, objs, audit.OK, detail); err != nil {
+		return gen, err
 	}
 	return gen, nil
 }

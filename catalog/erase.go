@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
 )
@@ -70,13 +71,29 @@ func (t *Tenant) PlaceHold(ctx context.Context, h Hold) (Hold, error) {
 	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, h, storage.PutOptions{CreateOnly: true}); err != nil {
 		return Hold{}, fmt.Errorf("tenant %s hold: %w", t.ID, err)
 	}
-	return h, nil
+	return h, t.audit(ctx, h.By, audit.ActionHoldPlace, holdObjects(h), audit.OK, "")
+}
+
+func holdObjects(h Hold) map[string]string {
+	o := map[string]string{"hold": h.ID, "client": h.Client}
+	if h.Matter != "" {
+		o["matter"] = h.Matter
+	}
+	return o
 }
 
 // ReleaseHold releases hold id.
-func (t *Tenant) ReleaseHold(ctx context.Context, id string) error {
+func (t *Tenant) ReleaseHold(ctx context.Context, id, by string) error {
 	key, err := storage.HoldKey(t.ID, id)
 	if err != nil {
+		return err
+	}
+	var h Hold
+	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &h); err != nil {
+		return fmt.Errorf("tenant %s hold %s: %w", t.ID, id, err)
+	}
+	// Recorded first: a release that cannot be audited does not happen.
+	if err := t.audit(ctx, by, audit.ActionHoldRelease, holdObjects(h), audit.OK, ""); err != nil {
 		return err
 	}
 	if err := t.s.Delete(ctx, key); err != nil {
@@ -147,10 +164,17 @@ func (c *Catalog) DeleteClient(ctx context.Context, id, client, by string, progr
 	if err != nil {
 		return Erasure{}, err
 	}
+	objs := map[string]string{"client": client}
 	for _, h := range holds {
 		if h.Client == client {
+			if err := t.audit(ctx, by, audit.ActionClientDelete, objs, audit.Refused, "legal hold "+h.ID); err != nil {
+				return Erasure{}, err
+			}
 			return Erasure{}, fmt.Errorf("client %s of tenant %s: hold %s: %w; release it first", client, id, h.ID, ErrHeld)
 		}
+	}
+	if err := t.audit(ctx, by, audit.ActionClientDelete, objs, audit.OK, "erasure started: keysets first, then objects"); err != nil {
+		return Erasure{}, err
 	}
 	recKey, err := storage.ClientErasureKey(id, client)
 	if err != nil {
@@ -220,7 +244,11 @@ func (c *Catalog) DeleteClient(ctx context.Context, id, client, by string, progr
 		e.Objects++
 	}
 	e.Finished = time.Now().UTC()
-	return e, save()
+	if err := save(); err != nil {
+		return e, err
+	}
+	return e, t.audit(ctx, by, audit.ActionKeysDestroy, objs, audit.OK,
+		fmt.Sprintf("client erased: %d keyset generations destroyed, %d objects deleted", e.Keysets, e.Objects))
 }
 
 // DeleteTenant crypto-shreds tenant id: it refuses while any legal hold
@@ -244,7 +272,18 @@ func (c *Catalog) DeleteTenant(ctx context.Context, id, by string, progress func
 			return Erasure{}, err
 		}
 		if len(holds) > 0 {
+			if err := t.audit(ctx, by, audit.ActionTenantShred, nil, audit.Refused, fmt.Sprintf("%d legal holds", len(holds))); err != nil {
+				return Erasure{}, err
+			}
 			return Erasure{}, fmt.Errorf("tenant %s: %d legal holds, first %s on client %s: %w; release them first", id, len(holds), holds[0].ID, holds[0].Client, ErrHeld)
+		}
+		// The tenant's log dies with its keys; its last checkpoint,
+		// published outside the tenant, keeps the hash of this record.
+		if err := t.audit(ctx, by, audit.ActionTenantShred, nil, audit.OK, "erasure started: keysets first, then objects"); err != nil {
+			return Erasure{}, err
+		}
+		if _, err := t.log.Checkpoint(ctx); err != nil {
+			return Erasure{}, fmt.Errorf("tenant %s: publish the audit checkpoint before erasure: %w", id, err)
 		}
 	}
 	save := func() error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
 )
@@ -54,6 +55,8 @@ type ReencryptReport struct {
 	Retired  int       `json:"retired"`
 	RetireAt time.Time `json:"retire_at,omitzero"`
 }
+
+const reencryptActor = "system:keys-reencrypt"
 
 // KeysSettle is how long after a keyset is written every process is sure
 // to have re-read it.
@@ -190,6 +193,8 @@ func (c *Catalog) Reencrypt(ctx context.Context, id string, settle time.Duration
 			if err := save(); err != nil {
 				return rep, err
 			}
+			_ = t.audit(ctx, reencryptActor, audit.ActionKeysReencrypt, nil, audit.Failed,
+				fmt.Sprintf("%d objects do not open with the primary keys, %d not in the layout; no key retired", rep.Failed, rep.Unknown))
 			return rep, fmt.Errorf("tenant %s: %d objects do not open with the primary keys and %d are not in the layout; no key was retired", id, rep.Failed, rep.Unknown)
 		}
 		if plan.Keys() > 0 {
@@ -197,6 +202,10 @@ func (c *Catalog) Reencrypt(ctx context.Context, id string, settle time.Duration
 			if time.Now().Before(rep.RetireAt) {
 				rep.Phase = PhaseWait
 				if err := save(); err != nil {
+					return rep, err
+				}
+				if err := t.audit(ctx, reencryptActor, audit.ActionKeysReencrypt, nil, audit.OK,
+					fmt.Sprintf("resealed %d objects, verified %d; old keys retire after %s", rep.Resealed, rep.Verified, rep.RetireAt.Format(time.RFC3339))); err != nil {
 					return rep, err
 				}
 				return rep, fmt.Errorf("tenant %s: %w (after %s)", id, ErrRetireLater, rep.RetireAt.Format(time.RFC3339))
@@ -210,6 +219,16 @@ func (c *Catalog) Reencrypt(ctx context.Context, id string, settle time.Duration
 		rep.Phase, rep.Finished = PhaseDone, time.Now().UTC()
 		if err := save(); err != nil {
 			return rep, err
+		}
+		if err := t.audit(ctx, reencryptActor, audit.ActionKeysReencrypt, nil, audit.OK,
+			fmt.Sprintf("resealed %d objects, verified %d", rep.Resealed, rep.Verified)); err != nil {
+			return rep, err
+		}
+		if rep.Retired > 0 {
+			if err := t.audit(ctx, reencryptActor, audit.ActionKeysDestroy, nil, audit.OK,
+				fmt.Sprintf("%d retired keys destroyed", rep.Retired)); err != nil {
+				return rep, err
+			}
 		}
 	}
 	return rep, nil
@@ -328,6 +347,12 @@ func placeOf(prefix, key string, dir *dirGen) (objPlace, bool) {
 		len(segs) == 3 && segs[0] == "gmail" && segs[2] == "state",
 		len(segs) == 4 && segs[0] == "gmail" && (segs[2] == "pending" || segs[2] == "filed"):
 		return rec(sealed.KindRecord)
+	case len(segs) == 2 && segs[0] == "audit":
+		return rec(sealed.KindAudit)
+	case len(segs) == 2 && segs[0] == "audit-checkpoints":
+		return rec(sealed.KindCheckpoint)
+	case len(segs) == 1 && segs[0] == "audit-key":
+		return rec(sealed.KindSecret)
 	case len(segs) == 2 && segs[0] == "index":
 		return rec(sealed.KindIndex)
 	case len(segs) == 2 && segs[0] == "failures":

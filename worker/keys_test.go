@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/storage"
@@ -89,7 +90,7 @@ func TestRotateReencryptRetire(t *testing.T) {
 	entries, raws := filedSet(t, b)
 	old := backup(t, b)
 
-	_, err := b.cat.RotateKeys(b.ctx, "firm-a", "")
+	_, err := b.cat.RotateKeys(b.ctx, "firm-a", "", "cli:test")
 	require.NoError(t, err)
 	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: b.cat, Enqueuer: b.q.Client, Policy: classify.DefaultPolicy(), KeysSettle: time.Nanosecond})
 	require.NoError(t, err)
@@ -127,6 +128,8 @@ func TestRotateReencryptRetire(t *testing.T) {
 		}
 		require.ErrorIs(t, err, sealed.ErrIntegrity)
 	}
+	requireAudit(t, b, "firm-a", "keys.rotate", "keys.reencrypt", "keys.destroy", "keys.reencrypt")
+
 	// Filing still works with the surviving keys.
 	ps := b.stageOnly(t, "firm-a", export(t, message("Matters/2024-0001 Acme", "after", "after retirement")))
 	e, err := b.h.FileMessage(b.ctx, ps[0])
@@ -139,7 +142,7 @@ func TestRotateReencryptRetire(t *testing.T) {
 func TestReencryptWaitsToRetire(t *testing.T) {
 	b := setup(t)
 	entries, raws := filedSet(t, b)
-	_, err := b.cat.RotateKeys(b.ctx, "firm-a", "acme")
+	_, err := b.cat.RotateKeys(b.ctx, "firm-a", "acme", "cli:test")
 	require.NoError(t, err)
 	rep, err := b.h.Reencrypt(b.ctx, "firm-a")
 	require.ErrorIs(t, err, catalog.ErrRetireLater)
@@ -162,15 +165,15 @@ func TestDeleteClient(t *testing.T) {
 	hold, err := tn.PlaceHold(b.ctx, catalog.Hold{Matter: "m-1", Reason: "litigation"})
 	require.NoError(t, err)
 	require.Equal(t, "acme", hold.Client)
-	_, err = b.cat.DeleteClient(b.ctx, "firm-a", "acme", "test", nil)
+	_, err = b.cat.DeleteClient(b.ctx, "firm-a", "acme", "cli:test", nil)
 	require.ErrorIs(t, err, catalog.ErrHeld)
 	for id, e := range entries {
 		require.Equal(t, raws[id], readPart(t, b, e), "a refused deletion changes nothing")
 	}
-	require.NoError(t, tn.ReleaseHold(b.ctx, hold.ID))
+	require.NoError(t, tn.ReleaseHold(b.ctx, hold.ID, "cli:test"))
 	old := backup(t, b)
 
-	er, err := b.cat.DeleteClient(b.ctx, "firm-a", "acme", "test", nil)
+	er, err := b.cat.DeleteClient(b.ctx, "firm-a", "acme", "cli:test", nil)
 	require.NoError(t, err)
 	require.Equal(t, 1, er.Keysets)
 	require.Positive(t, er.Objects)
@@ -196,6 +199,28 @@ func TestDeleteClient(t *testing.T) {
 	rec, err := tn.ClientErasure(b.ctx, "acme")
 	require.NoError(t, err)
 	require.Equal(t, er.Shredded.Unix(), rec.Shredded.Unix())
+	requireAudit(t, b, "firm-a", "hold.place", "client.delete:refused", "hold.release", "client.delete", "keys.destroy")
+}
+
+// requireAudit checks that the tenant's audit log verifies and holds the
+// given actions ("action" or "action:outcome") in that order.
+func requireAudit(t *testing.T, b *testBundle, tenant string, want ...string) {
+	t.Helper()
+	tn, err := b.cat.Open(b.ctx, tenant)
+	require.NoError(t, err)
+	rep, err := tn.Audit().Verify(b.ctx)
+	require.NoError(t, err)
+	require.Positive(t, rep.Verified)
+	var got []string
+	require.NoError(t, tn.Audit().List(b.ctx, audit.Filter{}, func(r audit.Record) error {
+		s := string(r.Action)
+		if r.Outcome != audit.OK {
+			s += ":" + string(r.Outcome)
+		}
+		got = append(got, s)
+		return nil
+	}))
+	require.Equal(t, want, got)
 }
 
 // Attack 10: a deleted tenant read from a backup copy of its data is
@@ -208,12 +233,12 @@ func TestDeleteTenant(t *testing.T) {
 	require.NoError(t, err)
 	hold, err := tn.PlaceHold(b.ctx, catalog.Hold{Client: "beta"})
 	require.NoError(t, err)
-	_, err = b.cat.DeleteTenant(b.ctx, "firm-a", "test", nil)
+	_, err = b.cat.DeleteTenant(b.ctx, "firm-a", "cli:test", nil)
 	require.ErrorIs(t, err, catalog.ErrHeld)
-	require.NoError(t, tn.ReleaseHold(b.ctx, hold.ID))
+	require.NoError(t, tn.ReleaseHold(b.ctx, hold.ID, "cli:test"))
 	old := backup(t, b)
 
-	er, err := b.cat.DeleteTenant(b.ctx, "firm-a", "test", nil)
+	er, err := b.cat.DeleteTenant(b.ctx, "firm-a", "cli:test", nil)
 	require.NoError(t, err)
 	require.Equal(t, 3, er.Keysets, "tenant, acme and beta")
 	tenants, err := b.cat.Tenants(b.ctx)
@@ -233,6 +258,11 @@ func TestDeleteTenant(t *testing.T) {
 	rec, err := b.cat.TenantErasure(b.ctx, "firm-a")
 	require.NoError(t, err)
 	require.False(t, rec.Finished.IsZero())
+	// The tenant's audit log is shredded with it; its last checkpoint,
+	// published outside, still verifies and covers the erasure record.
+	cp, err := audit.VerifyPublished(b.ctx, b.bs, "firm-a")
+	require.NoError(t, err)
+	require.Equal(t, uint64(4), cp.Seq, "hold.place, tenant.shred refused, hold.release, tenant.shred")
 	_, err = b.cat.Open(context.Background(), "firm-b")
 	require.NoError(t, err)
 }

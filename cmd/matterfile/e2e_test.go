@@ -365,6 +365,12 @@ func TestEndToEndRedisMinIO(t *testing.T) {
 	out = mustRun(t, env, "clients", "delete", "--tenant", "e2e-firm", "northwind", "--yes")
 	require.Regexp(t, `erased tenant e2e-firm client northwind: 2 keysets destroyed .* [1-9][0-9]* objects deleted`, out, "two generations: made, then rotated")
 	requireRawIntact(t, env, "e2e-firm", fx, "northwind")
+	out = mustRun(t, env, "audit", "verify", "--tenant", "e2e-firm")
+	require.Contains(t, out, "intact")
+	out = mustRun(t, env, "audit", "list", "--tenant", "e2e-firm")
+	for _, action := range []string{"keys.rotate", "keys.reencrypt", "hold.place", "hold.release", "client.delete", "keys.destroy"} {
+		require.Contains(t, out, action)
+	}
 
 	requireNoPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
 }

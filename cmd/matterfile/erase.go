@@ -17,7 +17,7 @@ func actor() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return "cli:" + u.Username
 	}
-	return "cli"
+	return "cli:unknown"
 }
 
 var errNotConfirmed = errors.New("not confirmed: add --yes to erase for good")
@@ -167,7 +167,7 @@ func newHoldsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := t.ReleaseHold(ctx, args[0]); err != nil {
+			if err := t.ReleaseHold(ctx, args[0], actor()); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "released hold %s\n", args[0])

@@ -29,7 +29,7 @@ change.`,
 	rotate.Flags().StringVar(&client, "client", "", "rotate only this client's keys")
 	must(rotate.MarkFlagRequired("tenant"))
 	rotate.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		gen, err := a.cat.RotateKeys(ctx, tenant, client)
+		gen, err := a.cat.RotateKeys(ctx, tenant, client, actor())
 		if err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ With nothing configured, everything runs on this machine: data and root key in
 		newDemoCmd(g), newImportCmd(g), newTenantsCmd(g), newMattersCmd(g),
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
-		newClientsCmd(g), newHoldsCmd(g),
+		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g),
 	)
 	return root
 }
