@@ -398,3 +398,9 @@ func deleteAll(ctx context.Context, bs storage.BlobStore, prefix string, progres
 		}
 	}
 }
+
+// RecordIntegrityFailure audits a read of message msg (part) that failed
+// authentication: tampering, truncation or a moved ciphertext.
+func (t *Tenant) RecordIntegrityFailure(ctx context.Context, actor, msg, part string) error {
+	return t.audit(ctx, actor, audit.ActionIntegrityFailure, map[string]string{"message": msg}, audit.Failed, "part "+part)
+}

@@ -335,42 +335,42 @@ type dirGen struct {
 // backwards; a key it does not know is reported, never guessed.
 func placeOf(prefix, key string, dir *dirGen) (objPlace, bool) {
 	segs := strings.Split(strings.TrimPrefix(key, prefix), "/")
-	rec := func(k sealed.Kind) (objPlace, bool) {
-		return objPlace{Place: sealed.Place{Key: key, Kind: k}}, true
-	}
-	switch {
-	case len(segs) == 1 && segs[0] == "settings",
-		len(segs) == 2 && segs[0] == "matters" && segs[1] == "registry",
-		len(segs) == 2 && segs[0] == "mailboxes",
-		len(segs) == 2 && segs[0] == "holds",
-		len(segs) == 2 && segs[0] == "erasures",
-		len(segs) == 3 && segs[0] == "gmail" && segs[2] == "state",
-		len(segs) == 4 && segs[0] == "gmail" && (segs[2] == "pending" || segs[2] == "filed"):
-		return rec(sealed.KindRecord)
-	case len(segs) == 2 && segs[0] == "audit":
-		return rec(sealed.KindAudit)
-	case len(segs) == 2 && segs[0] == "audit-checkpoints":
-		return rec(sealed.KindCheckpoint)
-	case len(segs) == 1 && segs[0] == "audit-key":
-		return rec(sealed.KindSecret)
-	case len(segs) == 2 && segs[0] == "index":
-		return rec(sealed.KindIndex)
-	case len(segs) == 2 && segs[0] == "failures":
-		return rec(sealed.KindFailure)
-	case len(segs) == 2 && segs[0] == "events":
-		return rec(sealed.KindEvent)
-	case len(segs) == 2 && segs[0] == "secrets":
-		return rec(sealed.KindSecret)
-	case len(segs) == 3 && segs[0] == "inbox":
-		p, _ := rec(sealed.KindInbox)
-		p.stream = true
-		return p, true
-	case len(segs) >= 4 && segs[0] == "review" && segs[1] == "messages":
+	if len(segs) >= 4 && segs[0] == "review" && segs[1] == "messages" {
 		return messageObject(key, "", "", strings.Join(segs[:3], "/"), segs[3:], dir)
-	case len(segs) >= 7 && segs[0] == "clients" && segs[2] == "matters" && segs[4] == "messages":
+	}
+	if len(segs) >= 7 && segs[0] == "clients" && segs[2] == "matters" && segs[4] == "messages" {
 		return messageObject(key, segs[1], segs[3], strings.Join(segs[:6], "/"), segs[6:], dir)
 	}
-	return objPlace{}, false
+	if segs[0] == "gmail" && (len(segs) == 3 && segs[2] == "state" || len(segs) == 4 && (segs[2] == "pending" || segs[2] == "filed")) {
+		return objPlace{Place: sealed.Place{Key: key, Kind: sealed.KindRecord}}, true
+	}
+	o, ok := tenantObjects[segs[0]]
+	if !ok || o.segs != len(segs) {
+		return objPlace{}, false
+	}
+	return objPlace{Place: sealed.Place{Key: key, Kind: o.kind}, stream: o.stream}, true
+}
+
+// tenantObjects maps the first segment of a tenant-level key to the number
+// of segments its keys have and the kind they are sealed as.
+var tenantObjects = map[string]struct {
+	segs   int
+	kind   sealed.Kind
+	stream bool
+}{
+	"settings":          {1, sealed.KindRecord, false},
+	"audit-key":         {1, sealed.KindSecret, false},
+	"matters":           {2, sealed.KindRecord, false}, // matters/registry
+	"mailboxes":         {2, sealed.KindRecord, false},
+	"holds":             {2, sealed.KindRecord, false},
+	"erasures":          {2, sealed.KindRecord, false},
+	"audit":             {2, sealed.KindAudit, false},
+	"audit-checkpoints": {2, sealed.KindCheckpoint, false},
+	"index":             {2, sealed.KindIndex, false},
+	"failures":          {2, sealed.KindFailure, false},
+	"events":            {2, sealed.KindEvent, false},
+	"secrets":           {2, sealed.KindSecret, false},
+	"inbox":             {3, sealed.KindInbox, true},
 }
 
 func messageObject(key, client, matter, dirKey string, rest []string, dir *dirGen) (objPlace, bool) {

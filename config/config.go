@@ -91,8 +91,12 @@ type S3 struct {
 	// data backups hold ciphertext only and erasing a keyset reaches them
 	// (MATTERFILE_S3_KEYS_BUCKET, default "<bucket>-keys").
 	KeysBucket string
-	TLS        bool   // MATTERFILE_S3_TLS, default true; false for loopback
-	Region     string // MATTERFILE_S3_REGION, optional
+	// BucketPerTenant isolates each tenant in a bucket of its own,
+	// <bucket>-t-<tenant>, instead of a tenants/<id>/ prefix in Bucket
+	// (MATTERFILE_S3_BUCKET_PER_TENANT, default false).
+	BucketPerTenant bool
+	TLS             bool   // MATTERFILE_S3_TLS, default true; false for loopback
+	Region          string // MATTERFILE_S3_REGION, optional
 }
 
 // Setting documents one environment variable, for --help and the README.
@@ -103,13 +107,14 @@ type Setting struct {
 // Settings lists every environment variable matterfile reads.
 func Settings() []Setting {
 	return []Setting{
-		{"MATTERFILE_DATA_DIR", "./matterfile-data", "local store and root key file"},
+		{"MATTERFILE_DATA_DIR", "./matterfile-data", "local store (store/), its key store (keys/) and the root key file"},
 		{"MATTERFILE_REDIS_URL", "(embedded)", "redis://[:password@]host:port[/db]; unset: in-process Redis-compatible server"},
 		{"MATTERFILE_S3_ENDPOINT", "(local store)", "S3/MinIO host:port; unset: encrypted local directory under the data dir"},
 		{"MATTERFILE_S3_ACCESS_KEY", "", "S3 access key (required with an endpoint)"},
 		{"MATTERFILE_S3_SECRET_KEY", "", "S3 secret key (required with an endpoint)"},
 		{"MATTERFILE_S3_BUCKET", "matterfile", "bucket holding every tenant under tenants/<id>/"},
 		{"MATTERFILE_S3_KEYS_BUCKET", "<bucket>-keys", "bucket holding the wrapped keysets, backed up apart from the data"},
+		{"MATTERFILE_S3_BUCKET_PER_TENANT", "false", "true: each tenant in a bucket of its own, <bucket>-t-<tenant>; false: one bucket, a tenants/<id>/ prefix each"},
 		{"MATTERFILE_S3_TLS", "true", "use TLS to the S3 endpoint (false for loopback)"},
 		{"MATTERFILE_S3_REGION", "", "S3 region, if the store needs one"},
 		{"MATTERFILE_KEY_URI", "file://<data dir>/root.key", "root key: file:///absolute/path (created 0600 if missing, refused inside a git tree), " +
@@ -165,6 +170,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			Region:     getenv("MATTERFILE_S3_REGION"),
 			TLS:        true,
 		},
+	}
+	if v := getenv("MATTERFILE_S3_BUCKET_PER_TENANT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, bad("MATTERFILE_S3_BUCKET_PER_TENANT", "want true or false")
+		}
+		c.S3.BucketPerTenant = b
 	}
 	if v := getenv("MATTERFILE_S3_TLS"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -301,6 +313,9 @@ func (c *Config) Validate() error {
 		if err := validBucket(c.S3.KeysBucket); err != nil {
 			return bad("MATTERFILE_S3_KEYS_BUCKET", "%v", err)
 		}
+		if c.S3.BucketPerTenant && strings.HasPrefix(c.S3.KeysBucket, c.S3.TenantBucketPrefix()+"-") {
+			return bad("MATTERFILE_S3_KEYS_BUCKET", "must not look like a tenant's bucket (%s-<tenant>)", c.S3.TenantBucketPrefix())
+		}
 		if c.S3.KeysBucket == c.S3.Bucket {
 			return bad("MATTERFILE_S3_KEYS_BUCKET", "must differ from MATTERFILE_S3_BUCKET: keysets are kept apart from the data they open")
 		}
@@ -397,6 +412,11 @@ func (c *Config) KeyFile() string {
 	}
 	return u.Path
 }
+
+// TenantBucketPrefix names the tenants' buckets under bucket-per-tenant
+// isolation: <prefix>-<tenant>. The "-t" keeps them apart from the keys
+// bucket, <bucket>-keys.
+func (s S3) TenantBucketPrefix() string { return s.Bucket + "-t" }
 
 // LocalStoreDir is where the local store keeps objects.
 func (c *Config) LocalStoreDir() string { return filepath.Join(c.DataDir, "store") }

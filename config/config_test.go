@@ -70,6 +70,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{with(s3, "MATTERFILE_S3_BUCKET", "ab"), "MATTERFILE_S3_BUCKET"},
 		{with(s3, "MATTERFILE_S3_KEYS_BUCKET", "matterfile"), "MATTERFILE_S3_KEYS_BUCKET"},
 		{with(s3, "MATTERFILE_S3_KEYS_BUCKET", "Keys"), "MATTERFILE_S3_KEYS_BUCKET"},
+		{with(s3, "MATTERFILE_S3_BUCKET_PER_TENANT", "sometimes"), "MATTERFILE_S3_BUCKET_PER_TENANT"},
+		{with(with(s3, "MATTERFILE_S3_BUCKET_PER_TENANT", "true"), "MATTERFILE_S3_KEYS_BUCKET", "matterfile-t-keys"), "MATTERFILE_S3_KEYS_BUCKET"},
 		{map[string]string{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE": "0"}, "MATTERFILE_GMAIL_QUOTA_PER_MINUTE"},
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get"}, "MATTERFILE_GMAIL_COSTS"},
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=-1"}, "MATTERFILE_GMAIL_COSTS"},

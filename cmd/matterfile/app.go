@@ -94,7 +94,16 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
 			Bucket: cfg.S3.Bucket, Region: cfg.S3.Region, TLS: cfg.S3.TLS,
 		}
-		s3, err := storage.NewS3(ctx, s3cfg)
+		var data interface {
+			storage.BlobStore
+			String() string
+		}
+		var err error
+		if cfg.S3.BucketPerTenant {
+			data, err = storage.NewPerTenantS3(ctx, s3cfg, cfg.S3.TenantBucketPrefix())
+		} else {
+			data, err = storage.NewS3(ctx, s3cfg)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("MATTERFILE_S3_ENDPOINT: %w", err)
 		}
@@ -103,7 +112,7 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 		if err != nil {
 			return nil, fmt.Errorf("MATTERFILE_S3_KEYS_BUCKET: %w", err)
 		}
-		bs, ks, a.where = s3, keys, s3.String()
+		bs, ks, a.where = data, keys, data.String()
 	} else {
 		local, err := storage.NewLocal(cfg.LocalStoreDir())
 		if err != nil {
@@ -221,6 +230,19 @@ func (g *globals) withApp(fn func(ctx context.Context, a *app) error) func(*cobr
 		}
 		defer a.close()
 		return fn(cmd.Context(), a)
+	}
+}
+
+// withTenant runs fn with an opened app and the tenant named by *tenant.
+func (g *globals) withTenant(tenant *string, fn func(ctx context.Context, a *app, t *catalog.Tenant, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		return g.withApp(func(ctx context.Context, a *app) error {
+			t, err := a.cat.Open(ctx, *tenant)
+			if err != nil {
+				return err
+			}
+			return fn(ctx, a, t, args)
+		})(cmd, args)
 	}
 }
 

@@ -328,6 +328,7 @@ func TestEndToEndRedisMinIO(t *testing.T) {
 		"MATTERFILE_S3_BUCKET":     s3.Bucket,
 		"MATTERFILE_S3_TLS":        "false",
 	}
+	testenv.AlsoRemove(t, s3, s3.Bucket+"-keys")
 	fx := fileFixtures(t, env, "e2e-firm")
 
 	bs, err := storage.NewS3(context.Background(), s3)
@@ -373,6 +374,50 @@ func TestEndToEndRedisMinIO(t *testing.T) {
 	}
 
 	requireNoPlaintext(t, testenv.MinIODataDir(t), needles(t, fx))
+}
+
+// With one bucket per tenant, a tenant's objects are in its own bucket and
+// nowhere else, and everything works as with prefixes.
+func TestPerTenantBucketsMinIO(t *testing.T) {
+	s3 := testenv.S3(t)
+	env := map[string]string{
+		"MATTERFILE_DATA_DIR":             t.TempDir(),
+		"MATTERFILE_S3_ENDPOINT":          s3.Endpoint,
+		"MATTERFILE_S3_ACCESS_KEY":        s3.AccessKey,
+		"MATTERFILE_S3_SECRET_KEY":        s3.SecretKey,
+		"MATTERFILE_S3_BUCKET":            s3.Bucket,
+		"MATTERFILE_S3_TLS":               "false",
+		"MATTERFILE_S3_BUCKET_PER_TENANT": "true",
+	}
+	for _, b := range []string{"-keys", "-t-firm-one", "-t-firm-two"} {
+		testenv.AlsoRemove(t, s3, s3.Bucket+b)
+	}
+	for _, tenant := range []string{"firm-one", "firm-two"} {
+		mustRun(t, env, "tenants", "create", tenant)
+		mustRun(t, env, "matters", "import", "--tenant", tenant, filepath.Join(repoRoot, "testdata/matters.csv"))
+	}
+	mustRun(t, env, "import", "--tenant", "firm-one", "--mbox", filepath.Join(repoRoot, "testdata/mbox/alice.mbox"),
+		"--mailbox", "alice@harperlegal.example", "--wait")
+	msgs := listAll(t, env, "firm-one")
+	require.NotEmpty(t, msgs)
+	require.Empty(t, listAll(t, env, "firm-two"))
+	raw := mustRun(t, env, "messages", "get", "--tenant", "firm-one", msgs[0].ID, "--part", "raw")
+	sum := sha256.Sum256([]byte(raw))
+	require.Equal(t, msgs[0].RawSHA256, hex.EncodeToString(sum[:]))
+
+	count := func(bucket, prefix string) int {
+		cfg := s3
+		cfg.Bucket = bucket
+		bs, err := storage.NewS3(context.Background(), cfg)
+		require.NoError(t, err)
+		n := 0
+		require.NoError(t, bs.List(context.Background(), prefix, func(storage.Info) error { n++; return nil }))
+		return n
+	}
+	require.Positive(t, count(s3.Bucket+"-t-firm-one", "tenants/firm-one/"))
+	require.Zero(t, count(s3.Bucket+"-t-firm-two", "tenants/firm-one/"))
+	require.Zero(t, count(s3.Bucket, "tenants/"), "the shared bucket holds no tenant's objects")
+	require.Positive(t, count(s3.Bucket+"-keys", "tenants/firm-one/keys/"))
 }
 
 // freshRedisDB returns the URL of Redis database db, emptied: asynq's keys
@@ -441,6 +486,38 @@ func TestDemoEmbedded(t *testing.T) {
 	st, err := os.Stat(filepath.Join(data, "root.key"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+
+	// The data store holds no keysets: they live in the key store beside it.
+	require.NoError(t, local.List(context.Background(), "", func(i storage.Info) error {
+		require.NotRegexp(t, `^tenants/[^/]+/keys/`, i.Key)
+		return nil
+	}))
+
+	// A tampered message: the read fails as an integrity failure, leaves
+	// no file behind, and is audited.
+	var victim messageView
+	for _, m := range msgs {
+		if m.Client != "" {
+			victim = m
+			break
+		}
+	}
+	require.NotEmpty(t, victim.ID)
+	key := "tenants/" + demoTenant + "/clients/" + victim.Client + "/matters/" + victim.Matter + "/messages/" + victim.ID + "/raw"
+	rc, err := local.Get(context.Background(), key)
+	require.NoError(t, err)
+	ct, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	ct[len(ct)/2] ^= 0x40
+	require.NoError(t, local.Put(context.Background(), key, bytes.NewReader(ct), storage.PutOptions{}))
+	outDir := t.TempDir()
+	_, err = run(t, env, "messages", "get", "--tenant", demoTenant, victim.ID, "--part", "raw", "-o", filepath.Join(outDir, "m.eml"))
+	require.ErrorContains(t, err, "integrity failure")
+	left, err := os.ReadDir(outDir)
+	require.NoError(t, err)
+	require.Empty(t, left, "no file, not even a temporary one, is left")
+	require.Contains(t, mustRun(t, env, "audit", "list", "--tenant", demoTenant), "integrity.failure")
 }
 
 // TestConfigErrorsNameTheSetting checks that a wrong setting stops the

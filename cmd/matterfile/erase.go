@@ -89,11 +89,7 @@ names the client or one of its matters. The client's ID cannot be used again.`,
 	list.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	must(list.MarkFlagRequired("tenant"))
-	list.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		t, err := a.cat.Open(ctx, tenant)
-		if err != nil {
-			return err
-		}
+	list.RunE = g.withTenant(&tenant, func(ctx context.Context, _ *app, t *catalog.Tenant, _ []string) error {
 		reg, err := t.Matters(ctx)
 		if err != nil {
 			return err
@@ -132,11 +128,7 @@ func newHoldsCmd(g *globals) *cobra.Command {
 	place.Flags().StringVar(&matter, "matter", "", "matter ID")
 	place.Flags().StringVar(&reason, "reason", "", "why (kept sealed)")
 	must(place.MarkFlagRequired("tenant"))
-	place.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		t, err := a.cat.Open(ctx, tenant)
-		if err != nil {
-			return err
-		}
+	place.RunE = g.withTenant(&tenant, func(ctx context.Context, _ *app, t *catalog.Tenant, _ []string) error {
 		h, err := t.PlaceHold(ctx, catalog.Hold{Client: client, Matter: matter, Reason: reason, By: actor()})
 		if err != nil {
 			return err
@@ -147,11 +139,7 @@ func newHoldsCmd(g *globals) *cobra.Command {
 	list := &cobra.Command{Use: "list --tenant T", Short: "List legal holds", Args: cobra.NoArgs}
 	list.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
 	must(list.MarkFlagRequired("tenant"))
-	list.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		t, err := a.cat.Open(ctx, tenant)
-		if err != nil {
-			return err
-		}
+	list.RunE = g.withTenant(&tenant, func(ctx context.Context, _ *app, t *catalog.Tenant, _ []string) error {
 		hs, err := t.Holds(ctx)
 		if err != nil {
 			return err
@@ -161,19 +149,13 @@ func newHoldsCmd(g *globals) *cobra.Command {
 	release := &cobra.Command{Use: "release --tenant T HOLD", Short: "Release a legal hold", Args: cobra.ExactArgs(1)}
 	release.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
 	must(release.MarkFlagRequired("tenant"))
-	release.RunE = func(cmd *cobra.Command, args []string) error {
-		return g.withApp(func(ctx context.Context, a *app) error {
-			t, err := a.cat.Open(ctx, tenant)
-			if err != nil {
-				return err
-			}
-			if err := t.ReleaseHold(ctx, args[0], actor()); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "released hold %s\n", args[0])
-			return nil
-		})(cmd, args)
-	}
+	release.RunE = g.withTenant(&tenant, func(ctx context.Context, _ *app, t *catalog.Tenant, args []string) error {
+		if err := t.ReleaseHold(ctx, args[0], actor()); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "released hold %s\n", args[0])
+		return nil
+	})
 	cmd.AddCommand(place, list, release)
 	return cmd
 }

@@ -95,11 +95,7 @@ unless --wait is given; on the embedded defaults it runs here.`,
 	status := &cobra.Command{Use: "status --tenant T", Short: "Show key generations and re-encryption progress", Args: cobra.NoArgs}
 	status.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
 	must(status.MarkFlagRequired("tenant"))
-	status.RunE = g.withApp(func(ctx context.Context, a *app) error {
-		t, err := a.cat.Open(ctx, tenant)
-		if err != nil {
-			return err
-		}
+	status.RunE = g.withTenant(&tenant, func(ctx context.Context, a *app, t *catalog.Tenant, _ []string) error {
 		rep, err := a.cat.ReencryptProgress(ctx, tenant)
 		if err != nil {
 			return err

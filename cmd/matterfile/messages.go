@@ -18,6 +18,7 @@ import (
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/ingest"
 	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
 )
 
 // messageView is one message as `messages list` shows it.
@@ -112,7 +113,15 @@ until the whole object decrypted and verified.`,
 	must(get.MarkFlagRequired("tenant"))
 	get.RunE = func(cmd *cobra.Command, args []string) error {
 		return g.withApp(func(ctx context.Context, a *app) error {
-			return getMessage(ctx, a, gtenant, args[0], part, out)
+			err := getMessage(ctx, a, gtenant, args[0], part, out)
+			if errors.Is(err, sealed.ErrIntegrity) {
+				if t, oerr := a.cat.Open(ctx, gtenant); oerr == nil {
+					if aerr := t.RecordIntegrityFailure(ctx, actor(), args[0], part); aerr != nil {
+						a.log.Warn("audit integrity failure", "tenant", gtenant, "message", args[0], "err", aerr)
+					}
+				}
+			}
+			return err
 		})(cmd, args)
 	}
 	cmd.AddCommand(list, get)

@@ -84,6 +84,14 @@ func S3(t testing.TB) storage.S3Config {
 	return cfg
 }
 
+// AlsoRemove removes bucket, on cfg's endpoint, when the test ends: for
+// buckets a test makes matterfile create beside cfg's (keys, per-tenant).
+func AlsoRemove(t testing.TB, cfg storage.S3Config, bucket string) {
+	other := cfg
+	other.Bucket = bucket
+	t.Cleanup(func() { removeBucket(t, other) })
+}
+
 // removeBucket empties and removes the bucket, best effort: a leftover only
 // costs space in a throwaway MinIO.
 func removeBucket(t testing.TB, cfg storage.S3Config) {
