@@ -250,7 +250,6 @@ func (s *Store) Open(ctx context.Context, p Place) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc = newReadAhead(rc, cipherAhead)
 	src := &errTrackingReader{r: rc}
 	dec, err := keys.stream.NewDecryptingReader(src, associatedData(s.tenant, p))
 	if err != nil {
@@ -260,7 +259,7 @@ func (s *Store) Open(ctx context.Context, p Place) (io.ReadCloser, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", p.Key, ErrIntegrity)
 	}
-	return newReadAhead(&openReader{dec: dec, src: src, closer: rc, key: p.Key}, plainAhead), nil
+	return &openReader{dec: dec, src: src, closer: rc, key: p.Key}, nil
 }
 
 type errTrackingReader struct {
