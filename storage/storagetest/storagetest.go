@@ -255,18 +255,7 @@ func testCreateOnlyConcurrent(t *testing.T, s storage.BlobStore, size int64) {
 	close(start)
 	wg.Wait()
 
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			assert.Equal(t, -1, winner, "writers %d and %d both created the key", winner, i)
-			winner = i
-		case errors.Is(err, storage.ErrExists):
-		default:
-			t.Errorf("writer %d: %v, want nil or ErrExists", i, err)
-		}
-	}
-	require.NotEqual(t, -1, winner, "no writer created the key")
+	winner := oneWinner(t, errs[:], storage.ErrExists, "created the key")
 	got, n := getSum(t, s, "race/key")
 	assert.Equal(t, size, n)
 	assert.Equal(t, StreamSum(t, uint64(100+winner), size), got, "stored object is not the winner's")
@@ -724,18 +713,7 @@ func testIfMatchConcurrent(t *testing.T, s storage.BlobStore, size int64) {
 	close(start)
 	wg.Wait()
 
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			assert.Equal(t, -1, winner, "writers %d and %d both replaced the version they read", winner, i)
-			winner = i
-		case errors.Is(err, storage.ErrPrecondition):
-		default:
-			t.Errorf("writer %d: %v, want nil or ErrPrecondition", i, err)
-		}
-	}
-	require.NotEqual(t, -1, winner, "no writer replaced the object")
+	winner := oneWinner(t, errs[:], storage.ErrPrecondition, "replaced the version they read")
 	got, n := getSum(t, s, "race/key")
 	assert.Equal(t, size, n)
 	assert.Equal(t, StreamSum(t, uint64(200+winner), size), got, "stored object is not the winner's")
@@ -877,4 +855,23 @@ func testIfMatchReplacedMidway(t *testing.T, s storage.BlobStore) {
 	require.ErrorIs(t, err, storage.ErrPrecondition, "a put whose version was replaced midway must fail")
 	assert.Equal(t, "interloper", string(get(t, s, "cas/k")), "the newer object was overwritten")
 	assert.Equal(t, []string{"cas/k"}, listKeys(t, s, ""))
+}
+
+// oneWinner checks that exactly one of racing writers succeeded and every
+// other failed with lost, and returns the winner.
+func oneWinner(t *testing.T, errs []error, lost error, what string) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			assert.Equal(t, -1, winner, "writers %d and %d both %s", winner, i, what)
+			winner = i
+		case errors.Is(err, lost):
+		default:
+			t.Errorf("writer %d: %v, want nil or %v", i, err, lost)
+		}
+	}
+	require.NotEqual(t, -1, winner, "no writer %s", what)
+	return winner
 }
