@@ -34,16 +34,32 @@ const (
 
 // Target is a matter or a contract of the firm.
 type Target struct {
-	ID           string   `json:"id"`
-	Number       string   `json:"number"`
-	Title        string   `json:"title"`
-	Kind         string   `json:"kind"`
-	Client       string   `json:"client"`
-	ClientName   string   `json:"client_name,omitempty"`
-	Status       string   `json:"status,omitempty"`
+	ID         string `json:"id"`
+	Number     string `json:"number"`
+	Title      string `json:"title"`
+	Kind       string `json:"kind"`
+	Client     string `json:"client"`
+	ClientName string `json:"client_name,omitempty"`
+	Status     string `json:"status,omitempty"`
+	// OpposingParties are the names of the other side, matched like
+	// aliases in subject and body.
+	OpposingParties []string `json:"opposing_parties,omitempty"`
+	// Participants are the e-mail addresses of the people on the matter
+	// outside the firm: client contacts, opposing counsel, the court.
 	Participants []string `json:"participants,omitempty"`
-	Aliases      []string `json:"aliases,omitempty"`
-	Labels       []string `json:"labels,omitempty"`
+	// Domains are mail domains that belong to the matter (the client's,
+	// opposing counsel's firm).
+	Domains []string `json:"domains,omitempty"`
+	// Aliases are other names of the matter ("Acme v. Beta", a court
+	// docket number); Keywords are words that point at it.
+	Aliases  []string `json:"aliases,omitempty"`
+	Keywords []string `json:"keywords,omitempty"`
+	// Labels are the Gmail labels mapped to the target.
+	Labels []string `json:"labels,omitempty"`
+	// Walled are the addresses of the firm's people walled off from the
+	// matter (ethical walls): mail from their mailboxes is never filed
+	// to it automatically.
+	Walled []string `json:"walled,omitempty"`
 }
 
 // Validate checks a target as an import would: canonical IDs, a number, a
@@ -79,9 +95,24 @@ func (t *Target) normalize() {
 	if t.Status == "" {
 		t.Status = StatusOpen
 	}
+	t.OpposingParties = cleanList(t.OpposingParties, nil)
 	t.Participants = cleanList(t.Participants, strings.ToLower)
+	// "@domain" in the participants column is a domain: older imports
+	// wrote domains there.
+	var people []string
+	for _, p := range t.Participants {
+		if strings.HasPrefix(p, "@") {
+			t.Domains = append(t.Domains, p)
+		} else {
+			people = append(people, p)
+		}
+	}
+	t.Participants = people
+	t.Domains = cleanList(t.Domains, func(s string) string { return strings.TrimPrefix(strings.ToLower(s), "@") })
 	t.Aliases = cleanList(t.Aliases, nil)
+	t.Keywords = cleanList(t.Keywords, nil)
 	t.Labels = cleanList(t.Labels, nil)
+	t.Walled = cleanList(t.Walled, strings.ToLower)
 }
 
 func cleanList(in []string, f func(string) string) []string {
@@ -160,7 +191,8 @@ func (r *Registry) Merge(in []Target) (added, updated int, err error) {
 
 // csvColumns are the import columns; id, number, title, kind and client are
 // required, the rest optional. List fields are separated by ";".
-var csvColumns = []string{"id", "number", "title", "kind", "client", "client_name", "status", "participants", "aliases", "labels"}
+var csvColumns = []string{"id", "number", "title", "kind", "client", "client_name", "status",
+	"opposing_parties", "participants", "domains", "aliases", "keywords", "labels", "walled"}
 
 // ParseCSV reads targets from CSV with a header line naming the columns.
 func ParseCSV(r io.Reader) ([]Target, error) {
@@ -206,7 +238,8 @@ func ParseCSV(r io.Reader) ([]Target, error) {
 		t := Target{
 			ID: strings.TrimSpace(get("id")), Number: get("number"), Title: get("title"), Kind: get("kind"),
 			Client: strings.TrimSpace(get("client")), ClientName: strings.TrimSpace(get("client_name")), Status: get("status"),
-			Participants: list("participants"), Aliases: list("aliases"), Labels: list("labels"),
+			OpposingParties: list("opposing_parties"), Participants: list("participants"), Domains: list("domains"),
+			Aliases: list("aliases"), Keywords: list("keywords"), Labels: list("labels"), Walled: list("walled"),
 		}
 		t.normalize()
 		if err := t.Validate(); err != nil {
