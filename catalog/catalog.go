@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/matterfile/matterfile/audit"
+	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/ids"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -141,6 +142,13 @@ type Tenant struct {
 	s      *sealed.Store
 	log    *audit.Log
 	opened time.Time
+
+	// ix caches the compiled registry: building it for 100,000 matters
+	// costs far more than deciding a message.
+	ixMu     sync.Mutex
+	ix       *classify.Index
+	ixETag   string
+	ixPolicy string
 }
 
 // Audit is the tenant's audit log.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,6 +29,40 @@ func (t *Tenant) Matters(ctx context.Context) (*classify.Registry, error) {
 		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
 	}
 	return &reg, nil
+}
+
+// MatterIndex returns the tenant's registry compiled under pol, rebuilt
+// only when the stored registry or the policy changed.
+func (t *Tenant) MatterIndex(ctx context.Context, pol classify.Policy) (*classify.Index, error) {
+	key, err := storage.MattersKey(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	etag := ""
+	if info, err := t.s.Stat(ctx, key); err == nil {
+		etag = info.ETag
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
+	}
+	pj, err := json.Marshal(pol)
+	if err != nil {
+		return nil, err
+	}
+	t.ixMu.Lock()
+	defer t.ixMu.Unlock()
+	if t.ix != nil && etag != "" && t.ixETag == etag && t.ixPolicy == string(pj) {
+		return t.ix, nil
+	}
+	reg, err := t.Matters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := classify.NewIndex(reg, pol)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
+	}
+	t.ix, t.ixETag, t.ixPolicy = ix, etag, string(pj)
+	return ix, nil
 }
 
 // SaveMatters replaces the tenant's registry.

@@ -369,6 +369,7 @@ var tenantObjects = map[string]struct {
 	"index":             {2, sealed.KindIndex, false},
 	"failures":          {2, sealed.KindFailure, false},
 	"events":            {2, sealed.KindEvent, false},
+	"threads":           {2, sealed.KindRecord, false},
 	"secrets":           {2, sealed.KindSecret, false},
 	"inbox":             {3, sealed.KindInbox, true},
 }

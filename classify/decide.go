@@ -2,53 +2,25 @@ package classify
 
 import (
 	"fmt"
+	"net/mail"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Outcomes of a Decision.
 const (
 	OutcomeFile   = "file"
 	OutcomeReview = "review"
+	// OutcomeNone: not matter-related. Only for messages nobody labelled
+	// for filing (an import of a whole mailbox); they are stored all the
+	// same.
+	OutcomeNone = "none"
 )
 
-// Policy is a tenant's filing policy.
-type Policy struct {
-	// MatterLabelPrefix marks Gmail labels naming a matter ("Matters/").
-	MatterLabelPrefix string
-	// FilingLabel is the generic label asking for filing ("File to matter").
-	FilingLabel string
-	// FileThreshold is the confidence at or above which a message is filed
-	// without review.
-	FileThreshold float64
-}
-
-// DefaultPolicy is the policy of a tenant that configured nothing.
-func DefaultPolicy() Policy {
-	return Policy{MatterLabelPrefix: "Matters/", FilingLabel: "File to matter", FileThreshold: 0.85}
-}
-
-// Validate names the first bad field.
-func (p Policy) Validate() error {
-	if strings.TrimSpace(p.MatterLabelPrefix) == "" {
-		return fmt.Errorf("matter label prefix is empty")
-	}
-	if strings.TrimSpace(p.FilingLabel) == "" {
-		return fmt.Errorf("filing label is empty")
-	}
-	if p.FileThreshold <= 0 || p.FileThreshold > 1 {
-		return fmt.Errorf("file threshold %v is outside (0,1]", p.FileThreshold)
-	}
-	return nil
-}
-
-// IsFilingLabel reports whether a Gmail label asks for filing: a label
-// under the matter prefix or the generic filing label.
-func (p Policy) IsFilingLabel(label string) bool {
-	return label == p.FilingLabel || (strings.HasPrefix(label, p.MatterLabelPrefix) && len(label) > len(p.MatterLabelPrefix))
-}
+// Alerts a Decision can raise; the caller records them as events.
+const (
+	AlertEthicalWall = "ethical-wall"
+)
 
 // Message is what the classifier looks at. It is built by the caller from
 // the parsed message; classify never parses mail itself.
@@ -58,6 +30,68 @@ type Message struct {
 	// Unparsed messages are decided on what could be recovered, but always
 	// go to review: a person must look at a message we could not read.
 	Unparsed bool
+	// MessageID, InReplyTo and References are the header values, with or
+	// without angle brackets.
+	MessageID  string
+	InReplyTo  string
+	References []string
+	// ThreadID is the Gmail thread ID within the mailbox.
+	ThreadID string
+	// From, To and Cc are bare addresses.
+	From, To, Cc []string
+	// Body is the plain text of the message.
+	Body string
+	// Attachments are the attachments' file names.
+	Attachments []string
+}
+
+// ThreadIndex tells where earlier messages of a conversation were filed.
+type ThreadIndex interface {
+	// ThreadTarget returns the target of the messages recorded under key
+	// (see ThreadKeys).
+	ThreadTarget(key string) (target string, ok bool)
+}
+
+// ThreadMap is a ThreadIndex in memory.
+type ThreadMap map[string]string
+
+// ThreadTarget implements ThreadIndex.
+func (m ThreadMap) ThreadTarget(key string) (string, bool) {
+	t, ok := m[key]
+	return t, ok
+}
+
+// Context is what Decide knows besides the message.
+type Context struct {
+	Index *Index
+	// Mailbox is the address of the mailbox the message came from: its
+	// owner's ethical walls apply, and its Gmail thread IDs are its own.
+	Mailbox string
+	// Threads may be nil: no thread continuity.
+	Threads ThreadIndex
+}
+
+// ThreadKeys are the keys under which a message filed to a target is
+// recorded, so that later replies follow it: its Message-ID and its Gmail
+// thread in this mailbox.
+func ThreadKeys(msg Message, mailbox string) []string {
+	var keys []string
+	if id := messageIDKey(msg.MessageID); id != "" {
+		keys = append(keys, id)
+	}
+	if msg.ThreadID != "" && mailbox != "" {
+		keys = append(keys, "gmail:"+strings.ToLower(mailbox)+":"+msg.ThreadID)
+	}
+	return keys
+}
+
+func messageIDKey(id string) string {
+	id = strings.TrimSpace(id)
+	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	if id == "" {
+		return ""
+	}
+	return "msgid:" + id
 }
 
 // Reason is one piece of evidence, in words a lawyer can read.
@@ -82,160 +116,513 @@ type Decision struct {
 	Confidence float64     `json:"confidence"`
 	Reasons    []Reason    `json:"reasons"`
 	Candidates []Candidate `json:"candidates,omitempty"`
+	// Alert is set when the decision must be brought to someone's
+	// attention (AlertEthicalWall).
+	Alert string `json:"alert,omitempty"`
 }
 
 // Rule names.
 const (
-	RuleLabel     = "label"
-	RuleNumber    = "subject-number"
-	RuleConflict  = "conflict"
-	RuleClosed    = "closed"
-	RuleUnparsed  = "unparsed"
-	RuleNoMatch   = "no-match"
-	RuleUnmapped  = "unmapped-label"
-	RuleThreshold = "threshold"
+	RuleLabel         = "label"
+	RuleNumber        = "subject-number"
+	RuleAttachment    = "attachment-number"
+	RuleBodyNumber    = "body-number"
+	RuleSameMessage   = "same-message"
+	RuleReply         = "reply"
+	RuleReference     = "reference"
+	RuleThread        = "thread"
+	RuleParticipant   = "participant"
+	RuleDomain        = "domain"
+	RuleClientDomain  = "client-domain"
+	RuleAlias         = "alias"
+	RuleParty         = "party"
+	RuleKeyword       = "keyword"
+	RuleIgnoredNumber = "ignored-number"
+	RuleUnknownNumber = "unknown-number"
+	RuleOtherTarget   = "other-target"
+	RuleConflict      = "conflict"
+	RuleAmbiguous     = "ambiguous"
+	RuleClosed        = "closed"
+	RuleWalled        = "walled"
+	RuleUnparsed      = "unparsed"
+	RuleNoMatch       = "no-match"
+	RuleUnmapped      = "unmapped-label"
+	RuleThreshold     = "threshold"
+	RuleLabelled      = "labelled"
 )
 
-// Confidence of each tier of evidence.
+// evidence kinds, strongest first. Each kind counts once per candidate
+// (its strongest instance); kinds combine as independent evidence.
+type kind int
+
 const (
-	confLabel  = 0.99
-	confNumber = 0.9
-	confBoth   = 1.0
+	evLabel kind = iota
+	evSubjectNumber
+	evAttachmentNumber
+	evSameMessage
+	evReply
+	evReference
+	evThread
+	evBodyNumber
+	evParticipant
+	evDomain
+	evClientDomain
+	evAliasSubject
+	evPartySubject
+	evKeywordSubject
+	evAliasBody
+	evPartyBody
+	evKeywordBody
+	nKinds
 )
 
-// Decide picks the target of msg from the registry, strongest evidence
-// first: an explicit matter label, then a target number in the subject.
-// Conflicting evidence, closed targets, unparsed messages and messages with
-// no evidence go to review with every candidate and reason.
-func Decide(reg *Registry, msg Message, pol Policy) Decision {
-	cands := map[string]*Candidate{}
-	var order []string
-	add := func(id string, conf float64, r Reason) {
-		c, ok := cands[id]
-		if !ok {
-			c = &Candidate{Target: id}
-			cands[id] = c
-			order = append(order, id)
-		}
-		if conf > c.Confidence {
-			c.Confidence = conf
-		}
-		c.Reasons = append(c.Reasons, r)
-	}
-	var general []Reason
-	labelTargets := map[string]bool{}
-	for _, l := range msg.Labels {
-		if !strings.HasPrefix(l, pol.MatterLabelPrefix) || l == pol.MatterLabelPrefix {
-			continue
-		}
-		t, ok := reg.byLabel(l, pol.MatterLabelPrefix)
-		if !ok {
-			general = append(general, Reason{Rule: RuleUnmapped, Text: fmt.Sprintf("label %s is not mapped to any matter or contract", l)})
-			continue
-		}
-		labelTargets[t.ID] = true
-		add(t.ID, confLabel, Reason{Rule: RuleLabel, Target: t.ID, Text: fmt.Sprintf("label %s", l)})
-	}
-	subjectTargets := map[string]bool{}
-	for _, t := range reg.Targets {
-		if containsNumber(msg.Subject, t.Number) {
-			subjectTargets[t.ID] = true
-			add(t.ID, confNumber, Reason{Rule: RuleNumber, Target: t.ID, Text: fmt.Sprintf("subject contains %s number %s", t.Kind, t.Number)})
-		}
-	}
-	for id := range cands {
-		if labelTargets[id] && subjectTargets[id] {
-			cands[id].Confidence = confBoth
-		}
-	}
-	list := make([]Candidate, 0, len(order))
-	for _, id := range order {
-		list = append(list, *cands[id])
-	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Confidence > list[j].Confidence })
-
-	d := Decision{Outcome: OutcomeReview, Candidates: list}
-	switch {
-	case len(list) == 0:
-		d.Reasons = append(general, Reason{Rule: RuleNoMatch, Text: "no matter label and no matter or contract number in the subject"})
-	case len(list) > 1:
-		ids := make([]string, len(list))
-		for i, c := range list {
-			ids[i] = c.Target
-		}
-		d.Reasons = append(general, Reason{Rule: RuleConflict, Text: "evidence points at more than one target: " + strings.Join(ids, ", ")})
-		for _, c := range list {
-			d.Reasons = append(d.Reasons, c.Reasons...)
-		}
-	default:
-		c := list[0]
-		t, _ := reg.Get(c.Target)
-		d.Target, d.Client, d.Confidence = t.ID, t.Client, c.Confidence
-		d.Reasons = append(append(d.Reasons, c.Reasons...), general...)
-		switch {
-		case msg.Unparsed:
-			d.Reasons = append(d.Reasons, Reason{Rule: RuleUnparsed, Text: "the message could not be parsed; a person must check it"})
-		case t.Status == StatusClosed:
-			d.Reasons = append(d.Reasons, Reason{Rule: RuleClosed, Target: t.ID, Text: fmt.Sprintf("%s %s is closed; closed targets are never filed automatically", t.Kind, t.Number)})
-		case c.Confidence < pol.FileThreshold:
-			d.Reasons = append(d.Reasons, Reason{Rule: RuleThreshold, Text: fmt.Sprintf("confidence %.2f is below the filing threshold %.2f", c.Confidence, pol.FileThreshold)})
-		default:
-			d.Outcome = OutcomeFile
-		}
-		if d.Outcome == OutcomeReview {
-			// In review nothing is filed yet: no target, only candidates.
-			d.Target, d.Client = "", ""
-		}
-		return d
-	}
-	if msg.Unparsed {
-		d.Reasons = append(d.Reasons, Reason{Rule: RuleUnparsed, Text: "the message could not be parsed; a person must check it"})
-	}
-	return d
+// weight is how sure one piece of evidence of a kind makes us. The
+// explicit kinds file on their own; a participant unique to one matter
+// just reaches the default threshold; names and domains need each other.
+var weight = [nKinds]float64{
+	evLabel:            0.99,
+	evSubjectNumber:    0.95,
+	evAttachmentNumber: 0.92,
+	evSameMessage:      0.97,
+	evReply:            0.95,
+	evReference:        0.9,
+	evThread:           0.9,
+	evBodyNumber:       0.8,
+	evParticipant:      0.85,
+	evDomain:           0.7,
+	evClientDomain:     0.45,
+	evAliasSubject:     0.75,
+	evPartySubject:     0.6,
+	evKeywordSubject:   0.5,
+	evAliasBody:        0.55,
+	evPartyBody:        0.45,
+	evKeywordBody:      0.3,
 }
 
-// byLabel finds the target a matter label names: a label mapped to it, or
-// prefix + number, alone or followed by a space and a title.
-func (r *Registry) byLabel(label, prefix string) (Target, bool) {
-	for _, t := range r.Targets {
-		for _, l := range t.Labels {
-			if l == label {
-				return t, true
+// explicit kinds name the target; thread kinds follow an earlier filing.
+func (k kind) explicit() bool { return k <= evAttachmentNumber }
+func (k kind) thread() bool   { return k >= evSameMessage && k <= evThread }
+
+// bodyScanLimit bounds the body text searched: what identifies a matter is
+// near the top, and the cost must not grow with a pasted document.
+const bodyScanLimit = 16 << 10
+
+// cand collects the evidence for one target.
+type cand struct {
+	t       *Target
+	ev      [nKinds]float64
+	reasons []Reason
+}
+
+func (c *cand) confidence() float64 {
+	miss := 1.0
+	for _, w := range c.ev {
+		miss *= 1 - w
+	}
+	return 1 - miss
+}
+
+func (c *cand) has(pred func(kind) bool) bool {
+	for k, w := range c.ev {
+		if w > 0 && pred(kind(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// decider holds one decision's working state.
+type decider struct {
+	ix      *Index
+	cands   map[*Target]*cand
+	order   []*Target
+	general []Reason
+}
+
+func (d *decider) add(t *Target, k kind, r Reason) {
+	c, ok := d.cands[t]
+	if !ok {
+		c = &cand{t: t}
+		d.cands[t] = c
+		d.order = append(d.order, t)
+	}
+	r.Target = t.ID
+	if weight[k] > c.ev[k] {
+		c.ev[k] = weight[k]
+	}
+	c.reasons = append(c.reasons, r)
+}
+
+// Decide picks the target of msg, strongest evidence first: an explicit
+// matter label, a target number in the subject or an attachment's name,
+// thread continuity, a number in the body, then participants, domains and
+// names. Conflicting strong evidence, ambiguous weak evidence, closed and
+// walled targets and unparsed messages go to review with every candidate
+// and reason; it never guesses between two targets.
+func Decide(msg Message, c Context) Decision {
+	ix := c.Index
+	if ix == nil {
+		return Decision{Outcome: OutcomeReview, Reasons: []Reason{{Rule: RuleNoMatch, Text: "the firm has no matters or contracts yet"}}}
+	}
+	d := &decider{ix: ix, cands: map[*Target]*cand{}}
+	d.labels(msg)
+	d.numbers(msg)
+	d.threads(msg, c)
+	d.participants(msg, c.Mailbox)
+	d.names(msg)
+	return d.decide(msg, c)
+}
+
+func (d *decider) labels(msg Message) {
+	prefix := d.ix.pol.MatterLabelPrefix
+	for _, l := range msg.Labels {
+		if !strings.HasPrefix(l, prefix) || l == prefix {
+			continue
+		}
+		t, ok := d.ix.byLabel(l)
+		if !ok {
+			d.general = append(d.general, Reason{Rule: RuleUnmapped, Text: fmt.Sprintf("label %s is not mapped to any matter or contract", l)})
+			continue
+		}
+		d.add(t, evLabel, Reason{Rule: RuleLabel, Text: fmt.Sprintf("label %s", l)})
+	}
+}
+
+func (d *decider) numbers(msg Message) {
+	hits, unknown := d.ix.findNumbers(msg.Subject)
+	for _, h := range hits {
+		if h.stop != "" {
+			d.general = append(d.general, Reason{Rule: RuleIgnoredNumber, Target: h.target.ID,
+				Text: fmt.Sprintf("%s in the subject follows %q, so it is not read as the %s number", h.text, h.stop, h.target.Kind)})
+			continue
+		}
+		d.add(h.target, evSubjectNumber, Reason{Rule: RuleNumber, Text: fmt.Sprintf("subject contains %s number %s", h.target.Kind, h.target.Number)})
+	}
+	for _, u := range unknown {
+		d.general = append(d.general, Reason{Rule: RuleUnknownNumber, Text: fmt.Sprintf("subject mentions %s, which is not the number of any matter or contract", u)})
+	}
+	for _, name := range msg.Attachments {
+		hits, _ := d.ix.findNumbers(name)
+		for _, h := range hits {
+			if h.stop == "" {
+				d.add(h.target, evAttachmentNumber, Reason{Rule: RuleAttachment, Text: fmt.Sprintf("attachment name contains %s number %s", h.target.Kind, h.target.Number)})
 			}
 		}
 	}
-	rest := strings.TrimPrefix(label, prefix)
-	for _, t := range r.Targets {
-		if strings.EqualFold(rest, t.Number) || (len(rest) > len(t.Number) && strings.EqualFold(rest[:len(t.Number)], t.Number) && rest[len(t.Number)] == ' ') {
-			return t, true
-		}
+	if msg.Body == "" {
+		return
 	}
-	return Target{}, false
+	hits, _ = d.ix.findNumbers(unquoted(msg.Body, bodyScanLimit))
+	for _, h := range hits {
+		if h.stop != "" {
+			continue
+		}
+		d.add(h.target, evBodyNumber, Reason{Rule: RuleBodyNumber, Text: fmt.Sprintf("body contains %s number %s", h.target.Kind, h.target.Number)})
+	}
 }
 
-// containsNumber reports whether s holds number as a whole token: not
-// preceded or followed by a letter, digit, '-' or '/', so 2024-0117 does not
-// match inside 2024-01178 or C-2024-0117.
-func containsNumber(s, number string) bool {
-	if number == "" {
-		return false
+func (d *decider) threads(msg Message, c Context) {
+	if c.Threads == nil {
+		return
 	}
-	ls, ln := strings.ToLower(s), strings.ToLower(number)
-	for i := 0; ; {
-		j := strings.Index(ls[i:], ln)
-		if j < 0 {
+	look := func(key string, k kind, rule, text string) bool {
+		if key == "" {
 			return false
 		}
-		start, end := i+j, i+j+len(ln)
-		before, _ := utf8.DecodeLastRuneInString(ls[:start])
-		after, _ := utf8.DecodeRuneInString(ls[end:])
-		if (start == 0 || !tokenRune(before)) && (end == len(ls) || !tokenRune(after)) {
-			return true
+		id, ok := c.Threads.ThreadTarget(key)
+		if !ok {
+			return false
 		}
-		i = start + 1
+		t, ok := d.ix.byID[id]
+		if !ok {
+			return false
+		}
+		d.add(t, k, Reason{Rule: rule, Text: fmt.Sprintf(text, t.Kind, t.Number)})
+		return true
+	}
+	look(messageIDKey(msg.MessageID), evSameMessage, RuleSameMessage, "the same message is filed to %s %s")
+	look(messageIDKey(msg.InReplyTo), evReply, RuleReply, "reply to a message filed to %s %s")
+	for _, ref := range msg.References {
+		if strings.TrimSpace(ref) == strings.TrimSpace(msg.InReplyTo) {
+			continue
+		}
+		look(messageIDKey(ref), evReference, RuleReference, "refers to a message filed to %s %s")
+	}
+	for _, key := range ThreadKeys(Message{ThreadID: msg.ThreadID}, c.Mailbox) {
+		look(key, evThread, RuleThread, "in a Gmail conversation filed to %s %s")
 	}
 }
 
-func tokenRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '/'
+// participants weighs the people outside the firm: an address or a domain
+// that belongs to exactly one open target. The firm's own domain and
+// webmail domains identify nobody.
+func (d *decider) participants(msg Message, mailbox string) {
+	own := domainOf(mailbox)
+	seen := map[string]bool{}
+	clientOf := map[string]map[string]bool{}
+	for _, list := range [][]string{msg.From, msg.To, msg.Cc} {
+		for _, a := range list {
+			a = normalizeAddress(a)
+			dom := domainOf(a)
+			if a == "" || seen[a] || dom == "" || dom == own {
+				continue
+			}
+			seen[a] = true
+			if ts := d.ix.addrs[a]; len(ts) == 1 {
+				d.add(ts[0], evParticipant, Reason{Rule: RuleParticipant, Text: fmt.Sprintf("%s takes part only in %s %s", a, ts[0].Kind, ts[0].Number)})
+			}
+			if d.ix.public[dom] || seen["@"+dom] {
+				continue
+			}
+			seen["@"+dom] = true
+			ts := d.ix.domains[dom]
+			switch {
+			case len(ts) == 1:
+				d.add(ts[0], evDomain, Reason{Rule: RuleDomain, Text: fmt.Sprintf("domain %s belongs only to %s %s", dom, ts[0].Kind, ts[0].Number)})
+			case len(ts) > 1:
+				clients := map[string]bool{}
+				for _, t := range ts {
+					clients[t.Client] = true
+				}
+				clientOf[dom] = clients
+				if len(clients) == 1 {
+					for _, t := range ts {
+						d.add(t, evClientDomain, Reason{Rule: RuleClientDomain, Text: fmt.Sprintf("domain %s belongs only to client %s", dom, clientName(t))})
+					}
+				}
+			}
+		}
+	}
+}
+
+func clientName(t *Target) string {
+	if t.ClientName != "" {
+		return t.ClientName
+	}
+	return t.Client
+}
+
+func (d *decider) names(msg Message) {
+	subj := words(nil, msg.Subject)
+	for _, p := range d.ix.phrasesIn(subj) {
+		k, what := evAliasSubject, "name"
+		switch p.kind {
+		case phraseParty:
+			k, what = evPartySubject, "party"
+		case phraseKeyword:
+			k, what = evKeywordSubject, "keyword"
+		}
+		d.add(p.target, k, Reason{Rule: ruleOf(p.kind), Text: fmt.Sprintf("subject contains %s %q of %s %s", what, p.text, p.target.Kind, p.target.Number)})
+	}
+	if msg.Body == "" {
+		return
+	}
+	body := words(nil, unquoted(msg.Body, bodyScanLimit))
+	for _, p := range d.ix.phrasesIn(body) {
+		k, what := evAliasBody, "name"
+		switch p.kind {
+		case phraseParty:
+			k, what = evPartyBody, "party"
+		case phraseKeyword:
+			k, what = evKeywordBody, "keyword"
+		}
+		d.add(p.target, k, Reason{Rule: ruleOf(p.kind), Text: fmt.Sprintf("body contains %s %q of %s %s", what, p.text, p.target.Kind, p.target.Number)})
+	}
+}
+
+func ruleOf(k phraseKind) string {
+	switch k {
+	case phraseParty:
+		return RuleParty
+	case phraseKeyword:
+		return RuleKeyword
+	}
+	return RuleAlias
+}
+
+func (d *decider) decide(msg Message, c Context) Decision {
+	list := make([]*cand, 0, len(d.order))
+	for _, t := range d.order {
+		list = append(list, d.cands[t])
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].confidence() > list[j].confidence() })
+	dec := Decision{Outcome: OutcomeReview}
+	for _, c := range list {
+		dec.Candidates = append(dec.Candidates, Candidate{Target: c.t.ID, Confidence: round(c.confidence()), Reasons: c.reasons})
+	}
+	var explicit, thread, body []*cand
+	for _, c := range list {
+		switch {
+		case c.has(kind.explicit):
+			explicit = append(explicit, c)
+		case c.has(kind.thread):
+			thread = append(thread, c)
+		case c.ev[evBodyNumber] > 0:
+			body = append(body, c)
+		}
+	}
+	var pick *cand
+	var conflict []*cand
+	switch {
+	case len(explicit) > 1:
+		conflict = explicit
+	case len(explicit) == 1 && len(thread) > 0 && explicit[0].ev[evLabel] == 0:
+		// A number in the subject against the conversation's filing:
+		// either may be stale, a person decides. A label is a lawyer's
+		// decision and moves the message (and later replies) instead.
+		conflict = append(explicit, thread...)
+	case len(explicit) == 1:
+		pick = explicit[0]
+	case len(thread) > 1:
+		conflict = thread
+	case len(thread) == 1:
+		pick = thread[0]
+	case len(body) > 1:
+		conflict = body
+	case len(body) == 1:
+		pick = body[0]
+	case len(list) > 0:
+		pick = list[0]
+	}
+	if conflict != nil {
+		ids := make([]string, len(conflict))
+		for i, c := range conflict {
+			ids[i] = c.t.ID
+		}
+		dec.Reasons = append(d.general, Reason{Rule: RuleConflict, Text: "evidence points at more than one target: " + strings.Join(ids, ", ")})
+		for _, c := range list {
+			dec.Reasons = append(dec.Reasons, c.reasons...)
+		}
+		return d.finish(dec, msg)
+	}
+	if pick == nil {
+		dec.Reasons = append(d.general, Reason{Rule: RuleNoMatch, Text: "no label, number, earlier filing in the conversation, participant or name points at a matter or contract"})
+		return d.finish(dec, msg)
+	}
+
+	conf := pick.confidence()
+	dec.Reasons = append(dec.Reasons, pick.reasons...)
+	strong := pick.has(kind.explicit) || pick.has(kind.thread)
+	// What speaks for other targets counts against the pick. A lawyer's
+	// own label is not second-guessed by a mention elsewhere.
+	for _, o := range list {
+		if o == pick {
+			continue
+		}
+		oc := o.confidence()
+		switch {
+		case pick.ev[evLabel] > 0:
+			if o.has(kind.thread) {
+				dec.Reasons = append(dec.Reasons, Reason{Rule: RuleOtherTarget, Target: o.t.ID,
+					Text: fmt.Sprintf("the conversation was filed to %s %s before; the label moves it", o.t.Kind, o.t.Number)})
+			}
+			continue
+		case o.ev[evBodyNumber] > 0:
+			conf -= 0.15
+		case !strong && oc >= 0.5:
+			dec.Reasons = append(dec.Reasons, Reason{Rule: RuleAmbiguous, Target: o.t.ID,
+				Text: fmt.Sprintf("the evidence also fits %s %s (%.2f)", o.t.Kind, o.t.Number, oc)})
+			conf = min(conf, 0.5+(conf-oc)/2)
+			continue
+		case !strong && o.t.Client != pick.t.Client && oc >= 0.3:
+			conf -= 0.1
+		default:
+			continue
+		}
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleOtherTarget, Target: o.t.ID,
+			Text: fmt.Sprintf("%s %s is mentioned too", o.t.Kind, o.t.Number)})
+	}
+	dec.Reasons = append(dec.Reasons, d.general...)
+	if !pick.has(kind.explicit) {
+		for _, r := range d.general {
+			if r.Rule == RuleUnknownNumber {
+				// The subject names a number the firm does not know:
+				// most likely a new matter not yet in the registry.
+				conf = min(conf, pol(c).FileThreshold-0.01)
+			}
+		}
+	}
+	dec.Confidence = round(max(conf, 0))
+	t := pick.t
+	switch {
+	case msg.Unparsed:
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleUnparsed, Text: "the message could not be parsed; a person must check it"})
+	case t.Status == StatusClosed:
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleClosed, Target: t.ID, Text: fmt.Sprintf("%s %s is closed; closed targets are never filed automatically", t.Kind, t.Number)})
+	case walled(t, c.Mailbox):
+		dec.Alert = AlertEthicalWall
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleWalled, Target: t.ID, Text: fmt.Sprintf("the mailbox owner is walled off from %s %s", t.Kind, t.Number)})
+	case dec.Confidence < pol(c).FileThreshold:
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleThreshold, Text: fmt.Sprintf("confidence %.2f is below the filing threshold %.2f", dec.Confidence, pol(c).FileThreshold)})
+	default:
+		dec.Outcome, dec.Target, dec.Client = OutcomeFile, t.ID, t.Client
+		return dec
+	}
+	return d.finish(dec, msg)
+}
+
+func pol(c Context) Policy { return c.Index.pol }
+
+// finish settles a decision that files nothing: review, or not
+// matter-related when nobody asked for filing and nothing points at a
+// target.
+func (d *decider) finish(dec Decision, msg Message) Decision {
+	if msg.Unparsed && !hasRule(dec.Reasons, RuleUnparsed) {
+		dec.Reasons = append(dec.Reasons, Reason{Rule: RuleUnparsed, Text: "the message could not be parsed; a person must check it"})
+	}
+	best := 0.0
+	if len(dec.Candidates) > 0 {
+		best = dec.Candidates[0].Confidence
+	}
+	if best >= d.ix.pol.ReviewThreshold || msg.Unparsed {
+		return dec
+	}
+	for _, l := range msg.Labels {
+		if d.ix.pol.IsFilingLabel(l) {
+			dec.Reasons = append(dec.Reasons, Reason{Rule: RuleLabelled, Text: fmt.Sprintf("label %s asks for filing, so a person decides", l)})
+			return dec
+		}
+	}
+	dec.Outcome = OutcomeNone
+	return dec
+}
+
+func hasRule(rs []Reason, rule string) bool {
+	for _, r := range rs {
+		if r.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+func walled(t *Target, mailbox string) bool {
+	mailbox = normalizeAddress(mailbox)
+	for _, w := range t.Walled {
+		if w == mailbox {
+			return true
+		}
+	}
+	return false
+}
+
+func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+func normalizeAddress(a string) string {
+	a = strings.ToLower(strings.TrimSpace(a))
+	if strings.ContainsAny(a, "<> ") {
+		if p, err := mail.ParseAddress(a); err == nil {
+			a = strings.ToLower(p.Address)
+		}
+	}
+	return a
+}
+
+func domainOf(a string) string {
+	a = normalizeAddress(a)
+	i := strings.LastIndexByte(a, '@')
+	if i < 0 {
+		return ""
+	}
+	return a[i+1:]
 }

@@ -54,7 +54,9 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := classify.Decide(reg, tc.msg, pol)
+			ix, err := classify.NewIndex(reg, pol)
+			require.NoError(t, err)
+			d := classify.Decide(tc.msg, classify.Context{Index: ix})
 			require.Equal(t, tc.outcome, d.Outcome)
 			require.Equal(t, tc.target, d.Target)
 			var cands []string

@@ -87,6 +87,15 @@ func SettingsKey(t string) (string, error) { return tenantKey(t, "settings") }
 // MattersKey holds tenant t's registry of matters and contracts.
 func MattersKey(t string) (string, error) { return tenantKey(t, "matters", "registry") }
 
+// ThreadKey records where the conversation known under id (a keyed hash of
+// a Message-ID or a Gmail thread) of tenant t was last filed.
+func ThreadKey(t, id string) (string, error) {
+	if err := ids.Validate("thread", id); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "threads", id)
+}
+
 // MailboxKey holds the record of mailbox mb of tenant t.
 func MailboxKey(t, mb string) (string, error) {
 	if err := ids.Validate("mailbox", mb); err != nil {

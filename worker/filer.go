@@ -190,11 +190,6 @@ type staged struct {
 // file runs the filing pipeline on one staged message: hash, parse,
 // decide, seal at the decided place, commit, unstage, follow up.
 func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (catalog.IndexEntry, error) {
-	reg, err := t.Matters(ctx)
-	if err != nil {
-		return catalog.IndexEntry{}, err
-	}
-
 	// Pass one decides where the message goes; the place is bound into
 	// every ciphertext, so it must be known before anything is sealed.
 	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil)
@@ -212,11 +207,10 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if labels == nil {
 		labels = first.msg.GmailLabels
 	}
-	policy, err := h.policyOf(ctx, t)
+	dec, err := h.decide(ctx, t, in.mailbox, id, first.msg, labels)
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	dec := classify.Decide(reg, classify.Message{Subject: first.msg.Subject, Labels: labels, Unparsed: first.msg.Unparsed}, policy)
 	place := storage.MessagePlace{Message: id, Review: true}
 	if dec.Outcome == classify.OutcomeFile {
 		place = storage.MessagePlace{Message: id, Client: dec.Client, Matter: dec.Target}
@@ -288,6 +282,20 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	})
 	if err != nil {
 		return catalog.IndexEntry{}, err
+	}
+	if e.State == catalog.StateFiled {
+		keys := classify.ThreadKeys(classifyInput(m, nil), in.mailbox.Address)
+		if err := t.RecordThreads(ctx, keys, e.Matter, id, h.now()); err != nil {
+			return e, err
+		}
+	}
+	if dec.Alert != "" && len(dec.Candidates) > 0 {
+		// The alert names the walled target, so that whoever guards
+		// the wall sees which matter the message came near.
+		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("alert-%s-%s-%d", dec.Alert, id, e.Generation), Type: "alert." + dec.Alert,
+			Message: id, State: e.State, Target: dec.Candidates[0].Target, Time: h.now().UTC()}); err != nil {
+			return e, err
+		}
 	}
 	if prev != nil {
 		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("refiled-%s-%d", id, e.Generation), Type: "message.refiled",

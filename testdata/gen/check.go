@@ -77,6 +77,13 @@ func main() {
 		fail("merge targets: %v", err)
 	}
 	pol := classify.DefaultPolicy()
+	ix, err := classify.NewIndex(&reg, pol)
+	if err != nil {
+		fail("index: %v", err)
+	}
+	// Conversations filed so far, as the worker records them; messages
+	// are decided in file order.
+	threads := classify.ThreadMap{}
 
 	f, _ = os.Open("testdata/mbox/EXPECTED.csv")
 	rows, err := csv.NewReader(f).ReadAll()
@@ -122,7 +129,21 @@ func main() {
 			for _, l := range msg.GmailLabels {
 				take = take || pol.IsFilingLabel(l)
 			}
-			dec := classify.Decide(&reg, classify.Message{Subject: msg.Subject, Labels: msg.GmailLabels, Unparsed: msg.Unparsed}, pol)
+			mailbox := strings.TrimSuffix(name, ".mbox") + "@harperlegal.example"
+			in := classify.Message{Subject: msg.Subject, Labels: msg.GmailLabels, Unparsed: msg.Unparsed,
+				MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References, ThreadID: msg.GmailThreadID,
+				From: addrs(msg.From), To: addrs(msg.To), Cc: addrs(msg.Cc), Body: msg.Text}
+			for _, p := range msg.Parts {
+				if p.Filename != "" {
+					in.Attachments = append(in.Attachments, p.Filename)
+				}
+			}
+			dec := classify.Decide(in, classify.Context{Index: ix, Mailbox: mailbox, Threads: threads})
+			if take && dec.Outcome == classify.OutcomeFile {
+				for _, k := range classify.ThreadKeys(in, mailbox) {
+					threads[k] = dec.Target
+				}
+			}
 			got := "review"
 			switch {
 			case !take:
@@ -134,6 +155,11 @@ func main() {
 				}
 			case dec.Outcome == classify.OutcomeFile:
 				got = "filed:" + dec.Target
+			}
+			if *verbose && got == "review" || want[name+"#"+strconv.Itoa(i)].expected != got {
+				for _, r := range dec.Reasons {
+					fmt.Printf("      reason %s %s: %s\n", r.Rule, r.Target, r.Text)
+				}
 			}
 			w, ok := want[name+"#"+strconv.Itoa(i)]
 			switch {
@@ -196,4 +222,12 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("EXPECTED.csv matches ingest + classify")
+}
+
+func addrs(as []ingest.Address) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Addr)
+	}
+	return out
 }
