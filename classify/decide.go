@@ -289,7 +289,7 @@ func (d *decider) labels(msg Message) {
 }
 
 func (d *decider) numbers(msg Message) {
-	hits, unknown := d.ix.findNumbers(msg.Subject)
+	hits, unknown := d.ix.findNumbers(msg.Subject, true)
 	for _, h := range hits {
 		if h.stop != "" {
 			d.general = append(d.general, Reason{Rule: RuleIgnoredNumber, Target: h.target.ID,
@@ -302,7 +302,7 @@ func (d *decider) numbers(msg Message) {
 		d.general = append(d.general, Reason{Rule: RuleUnknownNumber, Text: fmt.Sprintf("subject mentions %s, which is not the number of any matter or contract", u)})
 	}
 	for _, name := range msg.Attachments {
-		hits, _ := d.ix.findNumbers(name)
+		hits, _ := d.ix.findNumbers(name, false)
 		for _, h := range hits {
 			if h.stop == "" {
 				d.add(h.target, evAttachmentNumber, Reason{Rule: RuleAttachment, Text: fmt.Sprintf("attachment name contains %s number %s", h.target.Kind, h.target.Number)})
@@ -312,7 +312,7 @@ func (d *decider) numbers(msg Message) {
 	if msg.Body == "" {
 		return
 	}
-	hits, _ = d.ix.findNumbers(unquoted(msg.Body, bodyScanLimit))
+	hits, _ = d.ix.findNumbers(unquoted(msg.Body, bodyScanLimit), false)
 	for _, h := range hits {
 		if h.stop != "" {
 			continue

@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,9 +23,12 @@ type Index struct {
 	// matter says nothing about a new message.
 	addrs   map[string][]*Target
 	domains map[string][]*Target
-	// phrases maps the first folded word of every alias, party name and
-	// keyword to the phrases starting with it.
-	phrases map[string][]phrase
+	// phrases maps the hash of the folded words of every alias, party
+	// name and keyword to the phrases with that hash; phraseLens are the
+	// word counts that occur. Matching costs one lookup per word and
+	// length, however many phrases share their first words.
+	phrases    map[uint64][]phrase
+	phraseLens []int
 }
 
 type phraseKind int
@@ -36,7 +40,7 @@ const (
 )
 
 type phrase struct {
-	rest   []string
+	words  []string
 	kind   phraseKind
 	text   string
 	target *Target
@@ -52,7 +56,7 @@ func NewIndex(reg *Registry, pol Policy) (*Index, error) {
 		pol: pol, stop: map[string]bool{}, public: map[string]bool{},
 		byID: make(map[string]*Target, len(reg.Targets)), labels: map[string]*Target{},
 		numbers: make(map[string]*Target, len(reg.Targets)), addrs: map[string][]*Target{},
-		domains: map[string][]*Target{}, phrases: map[string][]phrase{},
+		domains: map[string][]*Target{}, phrases: map[uint64][]phrase{},
 	}
 	for _, s := range pol.NumberPatterns {
 		re, err := regexp.Compile(s)
@@ -106,8 +110,41 @@ func (ix *Index) addPhrases(t *Target, list []string, kind phraseKind) {
 			// A two-letter alias would match everywhere.
 			continue
 		}
-		ix.phrases[ws[0]] = append(ix.phrases[ws[0]], phrase{rest: ws[1:], kind: kind, text: s, target: t})
+		if len(ws) > maxPhraseWords {
+			continue
+		}
+		h := seqHash(wordHashes(nil, ws))
+		ix.phrases[h] = append(ix.phrases[h], phrase{words: ws, kind: kind, text: s, target: t})
+		if !slices.Contains(ix.phraseLens, len(ws)) {
+			ix.phraseLens = append(ix.phraseLens, len(ws))
+			slices.Sort(ix.phraseLens)
+		}
 	}
+}
+
+// maxPhraseWords bounds the phrases matched: a longer "alias" is a
+// sentence, not a name.
+const maxPhraseWords = 12
+
+func wordHashes(dst []uint64, ws []string) []uint64 {
+	for _, w := range ws {
+		// FNV-1a, inline: hash/fnv would allocate per word.
+		var h uint64 = 14695981039346656037
+		for i := 0; i < len(w); i++ {
+			h = (h ^ uint64(w[i])) * 1099511628211
+		}
+		dst = append(dst, h)
+	}
+	return dst
+}
+
+func seqHash(hs []uint64) uint64 {
+	var h uint64 = 14695981039346656037
+	for _, x := range hs {
+		h = (h ^ x) * 1099511628211
+		h ^= h >> 29
+	}
+	return h
 }
 
 // Policy is the policy the index was built with.
@@ -146,9 +183,12 @@ type numberHit struct {
 	stop string
 }
 
-// findNumbers finds the known target numbers in s, and the strings that
-// look like numbers (by the policy's patterns) but are none of the firm's.
-func (ix *Index) findNumbers(s string) (hits []numberHit, unknown []string) {
+// findNumbers finds the known target numbers in s and, with patterns set,
+// the strings that look like numbers (by the policy's patterns) but are
+// none of the firm's. Known numbers are found in any spelling by their
+// tokens alone; the patterns only matter where an unknown number changes
+// the decision (the subject), and they cost most of a decision's time.
+func (ix *Index) findNumbers(s string, patterns bool) (hits []numberHit, unknown []string) {
 	seen := map[*Target]bool{}
 	add := func(t *Target, text string, at int) {
 		if seen[t] {
@@ -179,6 +219,9 @@ func (ix *Index) findNumbers(s string) (hits []numberHit, unknown []string) {
 			}
 		}
 	}
+	if !patterns {
+		return hits, nil
+	}
 	var unknownSeen map[string]bool
 	for _, re := range ix.patterns {
 		for _, loc := range re.FindAllStringIndex(s, 8) {
@@ -205,23 +248,29 @@ func (ix *Index) findNumbers(s string) (hits []numberHit, unknown []string) {
 // phrasesIn finds the targets' aliases, party names and keywords in ws
 // (the folded words of a text).
 func (ix *Index) phrasesIn(ws []string) []*phrase {
+	if len(ix.phrases) == 0 || len(ws) == 0 {
+		return nil
+	}
+	hs := wordHashes(make([]uint64, 0, len(ws)), ws)
 	var out []*phrase
-	seen := map[*phrase]bool{}
-	for i, w := range ws {
-		list := ix.phrases[w]
-	next:
-		for k := range list {
-			p := &list[k]
-			if seen[p] || i+1+len(p.rest) > len(ws) {
-				continue
+	var seen map[*phrase]bool
+	for i := range ws {
+		for _, n := range ix.phraseLens {
+			if i+n > len(ws) {
+				break
 			}
-			for j, r := range p.rest {
-				if ws[i+1+j] != r {
-					continue next
+			list := ix.phrases[seqHash(hs[i:i+n])]
+			for k := range list {
+				p := &list[k]
+				if !slices.Equal(p.words, ws[i:i+n]) || seen[p] {
+					continue
 				}
+				if seen == nil {
+					seen = map[*phrase]bool{}
+				}
+				seen[p] = true
+				out = append(out, p)
 			}
-			seen[p] = true
-			out = append(out, p)
 		}
 	}
 	return out
