@@ -189,14 +189,14 @@ var weight = [nKinds]float64{
 	evThread:           0.9,
 	evBodyNumber:       0.8,
 	evParticipant:      0.85,
-	evDomain:           0.7,
-	evClientDomain:     0.45,
+	evDomain:           0.75,
+	evClientDomain:     0.5,
 	evAliasSubject:     0.75,
 	evPartySubject:     0.6,
-	evKeywordSubject:   0.5,
+	evKeywordSubject:   0.6,
 	evAliasBody:        0.55,
 	evPartyBody:        0.45,
-	evKeywordBody:      0.3,
+	evKeywordBody:      0.4,
 }
 
 // explicit kinds name the target; thread kinds follow an earlier filing.
@@ -218,6 +218,18 @@ func (c *cand) confidence() float64 {
 	miss := 1.0
 	for _, w := range c.ev {
 		miss *= 1 - w
+	}
+	return 1 - miss
+}
+
+// confidenceBeyond is c's confidence from the kinds of evidence other does
+// not have as strongly.
+func (c *cand) confidenceBeyond(other *cand) float64 {
+	miss := 1.0
+	for k, w := range c.ev {
+		if w > other.ev[k] {
+			miss *= 1 - w
+		}
 	}
 	return 1 - miss
 }
@@ -289,7 +301,7 @@ func (d *decider) labels(msg Message) {
 }
 
 func (d *decider) numbers(msg Message) {
-	hits, unknown := d.ix.findNumbers(msg.Subject, true)
+	hits, unknown := d.ix.findNumbers(msg.Subject, true, false)
 	for _, h := range hits {
 		if h.stop != "" {
 			d.general = append(d.general, Reason{Rule: RuleIgnoredNumber, Target: h.target.ID,
@@ -302,7 +314,7 @@ func (d *decider) numbers(msg Message) {
 		d.general = append(d.general, Reason{Rule: RuleUnknownNumber, Text: fmt.Sprintf("subject mentions %s, which is not the number of any matter or contract", u)})
 	}
 	for _, name := range msg.Attachments {
-		hits, _ := d.ix.findNumbers(name, false)
+		hits, _ := d.ix.findNumbers(name, false, true)
 		for _, h := range hits {
 			if h.stop == "" {
 				d.add(h.target, evAttachmentNumber, Reason{Rule: RuleAttachment, Text: fmt.Sprintf("attachment name contains %s number %s", h.target.Kind, h.target.Number)})
@@ -312,7 +324,7 @@ func (d *decider) numbers(msg Message) {
 	if msg.Body == "" {
 		return
 	}
-	hits, _ = d.ix.findNumbers(unquoted(msg.Body, bodyScanLimit), false)
+	hits, _ = d.ix.findNumbers(unquoted(msg.Body, bodyScanLimit), false, false)
 	for _, h := range hits {
 		if h.stop != "" {
 			continue
@@ -509,7 +521,9 @@ func (d *decider) decide(msg Message, c Context) Decision {
 		if o == pick {
 			continue
 		}
-		oc := o.confidence()
+		// Evidence that the pick shares with o (the client's domain)
+		// cannot tell them apart, so it does not count for o here.
+		oc := o.confidenceBeyond(pick)
 		switch {
 		case pick.ev[evLabel] > 0:
 			if o.has(kind.thread) {

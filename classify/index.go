@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Index is a registry compiled for deciding: every lookup Decide makes is
@@ -188,7 +190,10 @@ type numberHit struct {
 // none of the firm's. Known numbers are found in any spelling by their
 // tokens alone; the patterns only matter where an unknown number changes
 // the decision (the subject), and they cost most of a decision's time.
-func (ix *Index) findNumbers(s string, patterns bool) (hits []numberHit, unknown []string) {
+//
+// With stamp set (file names), a number that reads as a date followed by a
+// time ("2024-0117_0932", a scanner's 17 January, 09:32) is not a number.
+func (ix *Index) findNumbers(s string, patterns, stamp bool) (hits []numberHit, unknown []string) {
 	seen := map[*Target]bool{}
 	add := func(t *Target, text string, at int) {
 		if seen[t] {
@@ -203,6 +208,9 @@ func (ix *Index) findNumbers(s string, patterns bool) (hits []numberHit, unknown
 	}
 	for _, tok := range numberTokens(nil, s) {
 		if t, ok := ix.numbers[numberKey(tok.text)]; ok {
+			if stamp && dateTimeStamp(s, tok) {
+				continue
+			}
 			add(t, tok.text, tok.start)
 			continue
 		}
@@ -226,6 +234,11 @@ func (ix *Index) findNumbers(s string, patterns bool) (hits []numberHit, unknown
 	for _, re := range ix.patterns {
 		for _, loc := range re.FindAllStringIndex(s, 8) {
 			text := s[loc[0]:loc[1]]
+			// Like a token, a match must stand alone: 2024/0117 inside
+			// the tribunal reference LON/00AB/LSC/2024/0117 is not ours.
+			if !standsAlone(s, loc[0], loc[1]) {
+				continue
+			}
 			if t, ok := ix.numbers[numberKey(text)]; ok {
 				add(t, text, loc[0])
 				continue
@@ -275,3 +288,44 @@ func (ix *Index) phrasesIn(ws []string) []*phrase {
 	}
 	return out
 }
+
+// standsAlone reports whether s[i:j] is not part of a longer token.
+func standsAlone(s string, i, j int) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[j:])
+	tok := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '/' }
+	return (i == 0 || !tok(before)) && (j == len(s) || !tok(after))
+}
+
+// dateTimeStamp reports whether tok reads as a date (YYYY-MMDD) and is
+// followed by a time group (_HHMM or _HHMMSS), as scanners name files.
+func dateTimeStamp(s string, tok numberToken) bool {
+	t := tok.text
+	if len(t) != 9 || t[4] != '-' || !allDigits(t[:4]) || !allDigits(t[5:]) {
+		return false
+	}
+	month, day := atoi2(t[5:7]), atoi2(t[7:9])
+	if month < 1 || month > 12 || day < 1 || day > 31 {
+		return false
+	}
+	rest := s[tok.start+len(t):]
+	if len(rest) < 5 || (rest[0] != '_' && rest[0] != ' ') {
+		return false
+	}
+	n := 0
+	for n < len(rest)-1 && rest[1+n] >= '0' && rest[1+n] <= '9' {
+		n++
+	}
+	return n == 4 || n == 6
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }

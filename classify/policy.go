@@ -46,6 +46,7 @@ func DefaultPolicy() Policy {
 			"invoice", "inv", "rechnung", "rechnungsnummer", "rg", "order", "bestellung", "po", "purchase",
 			"tel", "telephone", "phone", "fax", "mobile", "mob", "cell", "ticket", "account", "konto",
 			"iban", "customer", "kunde", "kundennummer", "receipt", "booking", "tracking", "sendung",
+			"application", "antrag",
 		},
 		PublicDomains: []string{
 			"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",

@@ -194,6 +194,10 @@ func (r *Registry) Merge(in []Target) (added, updated int, err error) {
 var csvColumns = []string{"id", "number", "title", "kind", "client", "client_name", "status",
 	"opposing_parties", "participants", "domains", "aliases", "keywords", "labels", "walled"}
 
+// CSVColumns are the columns ParseCSV knows, in the order an export
+// writes them.
+func CSVColumns() []string { return append([]string(nil), csvColumns...) }
+
 // ParseCSV reads targets from CSV with a header line naming the columns.
 func ParseCSV(r io.Reader) ([]Target, error) {
 	cr := csv.NewReader(r)

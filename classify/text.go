@@ -118,7 +118,7 @@ func precedingWord(s string, i int) string {
 	ws = words(ws, s[lo:i])
 	for k := len(ws) - 1; k >= 0; k-- {
 		switch ws[k] {
-		case "no", "nr", "number", "num", "nummer", "id":
+		case "no", "nr", "number", "num", "nummer", "id", "reference", "ref", "aktenzeichen", "az":
 			continue
 		}
 		return ws[k]
