@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -78,10 +82,18 @@ func (t *Tenant) SaveMatters(ctx context.Context, reg *classify.Registry) error 
 }
 
 // Settings are a firm's own choices; empty fields take the deployment's
-// defaults.
+// defaults. A list set to an empty (non-nil) list is a choice too: none.
 type Settings struct {
 	MatterLabelPrefix string `json:"matter_label_prefix,omitempty"`
 	FilingLabel       string `json:"filing_label,omitempty"`
+	// The thresholds are pointers: 0 is a valid review threshold (never
+	// call a message not matter-related), not "unset".
+	FileThreshold   *float64 `json:"file_threshold,omitempty"`
+	ReviewThreshold *float64 `json:"review_threshold,omitempty"`
+	// The lists replace the deployment's; nil (null) keeps it.
+	NumberPatterns  []string `json:"number_patterns"`
+	NumberStopWords []string `json:"number_stop_words"`
+	PublicDomains   []string `json:"public_domains"`
 }
 
 // Policy applies the settings over the deployment's policy.
@@ -91,6 +103,21 @@ func (s Settings) Policy(base classify.Policy) classify.Policy {
 	}
 	if s.FilingLabel != "" {
 		base.FilingLabel = s.FilingLabel
+	}
+	if s.FileThreshold != nil {
+		base.FileThreshold = *s.FileThreshold
+	}
+	if s.ReviewThreshold != nil {
+		base.ReviewThreshold = *s.ReviewThreshold
+	}
+	if s.NumberPatterns != nil {
+		base.NumberPatterns = slices.Clone(s.NumberPatterns)
+	}
+	if s.NumberStopWords != nil {
+		base.NumberStopWords = slices.Clone(s.NumberStopWords)
+	}
+	if s.PublicDomains != nil {
+		base.PublicDomains = slices.Clone(s.PublicDomains)
 	}
 	return base
 }
@@ -112,7 +139,8 @@ func (t *Tenant) Settings(ctx context.Context) (Settings, error) {
 	return s, nil
 }
 
-// SaveSettings replaces the tenant's settings.
+// SaveSettings replaces the tenant's settings without checking or
+// auditing them; changes made by people go through UpdateSettings.
 func (t *Tenant) SaveSettings(ctx context.Context, s Settings) error {
 	key, err := storage.SettingsKey(t.ID)
 	if err != nil {
@@ -122,6 +150,104 @@ func (t *Tenant) SaveSettings(ctx context.Context, s Settings) error {
 		return fmt.Errorf("tenant %s settings: %w", t.ID, err)
 	}
 	return nil
+}
+
+// UpdateSettings replaces the tenant's settings with s, by actor by. It
+// refuses settings that make an invalid policy over base (the deployment's)
+// with an error naming the setting, and audits what changed (the names of
+// the settings, not their values).
+func (t *Tenant) UpdateSettings(ctx context.Context, s Settings, base classify.Policy, by string) (Settings, error) {
+	s, err := s.normalize()
+	if err != nil {
+		return Settings{}, fmt.Errorf("tenant %s settings: %w", t.ID, err)
+	}
+	if err := s.Policy(base).Validate(); err != nil {
+		return Settings{}, fmt.Errorf("tenant %s settings: %w", t.ID, err)
+	}
+	old, err := t.Settings(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	changed := s.changed(old)
+	if len(changed) == 0 {
+		return s, nil
+	}
+	detail := "changed: " + strings.Join(changed, ", ")
+	if err := t.auditable(by, audit.ActionSettingsUpdate, nil, detail); err != nil {
+		return Settings{}, err
+	}
+	if err := t.SaveSettings(ctx, s); err != nil {
+		return Settings{}, err
+	}
+	return s, t.audit(ctx, by, audit.ActionSettingsUpdate, nil, audit.OK, detail)
+}
+
+// normalize trims the settings and checks what Policy.Validate does not:
+// a stop word is one word (the classifier looks at the single word before
+// a number), a public domain is a bare domain.
+func (s Settings) normalize() (Settings, error) {
+	s.MatterLabelPrefix = strings.TrimSpace(s.MatterLabelPrefix)
+	s.FilingLabel = strings.TrimSpace(s.FilingLabel)
+	clean := func(in []string, f func(string) string) []string {
+		if in == nil {
+			return nil
+		}
+		out := []string{}
+		for _, v := range in {
+			if v = f(strings.TrimSpace(v)); v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	s.NumberPatterns = clean(s.NumberPatterns, func(v string) string { return v })
+	s.NumberStopWords = clean(s.NumberStopWords, strings.ToLower)
+	s.PublicDomains = clean(s.PublicDomains, func(v string) string { return strings.TrimPrefix(strings.ToLower(v), "@") })
+	for i, w := range s.NumberStopWords {
+		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			return s, fmt.Errorf("number stop word %d is not a single word", i+1)
+		}
+	}
+	for i, d := range s.PublicDomains {
+		if !strings.Contains(d, ".") || strings.ContainsFunc(d, func(r rune) bool { return r == '@' || r == '/' || unicode.IsSpace(r) }) {
+			return s, fmt.Errorf("public domain %d is not a domain name", i+1)
+		}
+	}
+	for _, th := range []struct {
+		name string
+		v    *float64
+	}{{"file threshold", s.FileThreshold}, {"review threshold", s.ReviewThreshold}} {
+		if th.v != nil && (math.IsNaN(*th.v) || *th.v < 0 || *th.v > 1) {
+			return s, fmt.Errorf("%s is outside [0,1]", th.name)
+		}
+	}
+	return s, nil
+}
+
+// changed names the settings that differ from old.
+func (s Settings) changed(old Settings) []string {
+	var out []string
+	num := func(a, b *float64) bool {
+		return (a == nil) != (b == nil) || a != nil && *a != *b
+	}
+	list := func(a, b []string) bool { return (a == nil) != (b == nil) || !slices.Equal(a, b) }
+	for _, c := range []struct {
+		name string
+		diff bool
+	}{
+		{"matter_label_prefix", s.MatterLabelPrefix != old.MatterLabelPrefix},
+		{"filing_label", s.FilingLabel != old.FilingLabel},
+		{"file_threshold", num(s.FileThreshold, old.FileThreshold)},
+		{"review_threshold", num(s.ReviewThreshold, old.ReviewThreshold)},
+		{"number_patterns", list(s.NumberPatterns, old.NumberPatterns)},
+		{"number_stop_words", list(s.NumberStopWords, old.NumberStopWords)},
+		{"public_domains", list(s.PublicDomains, old.PublicDomains)},
+	} {
+		if c.diff {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // Mailbox is a mailbox of the tenant. Its ID is derived from the address

@@ -20,6 +20,7 @@ import (
 //	tenants/<t>/inbox/<mb>/<msg>                                 raw message awaiting filing
 //	tenants/<t>/index/<msg>                                      where a filed message lies
 //	tenants/<t>/failures/<msg>                                   why a message could not be filed
+//	tenants/<t>/reviews/<msg>                                    a reviewer's decision on a message in review
 //	tenants/<t>/events/<event>                                   follow-up events
 //	tenants/<t>/secrets/<mb>                                     mailbox credentials (token, service-account key)
 //	tenants/<t>/gmail/<mb>/state                                 Gmail sync state: cursor, status
@@ -95,6 +96,19 @@ func ThreadKey(t, id string) (string, error) {
 	}
 	return tenantKey(t, "threads", id)
 }
+
+// ReviewKey records a reviewer's decision on message msg of tenant t while
+// it is in review (a dismissal). It lies apart from the message's own
+// objects, which are create-only.
+func ReviewKey(t, msg string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "reviews", msg)
+}
+
+// ReviewsPrefix lists tenant t's review decisions.
+func ReviewsPrefix(t string) (string, error) { return tenantKey(t, "reviews/") }
 
 // MailboxKey holds the record of mailbox mb of tenant t.
 func MailboxKey(t, mb string) (string, error) {

@@ -21,6 +21,9 @@ func TestLayoutRejectsBadIDs(t *testing.T) {
 		if _, err := storage.InboxKey("t", "mb", bad); err == nil {
 			t.Errorf("InboxKey with message %q accepted", bad)
 		}
+		if _, err := storage.ReviewKey("t", bad); err == nil {
+			t.Errorf("ReviewKey with message %q accepted", bad)
+		}
 		if _, err := storage.GmailFiledKey("t", "mb", bad); err == nil {
 			t.Errorf("GmailFiledKey with Gmail id %q accepted", bad)
 		}
@@ -47,6 +50,8 @@ func TestLayoutKeys(t *testing.T) {
 		{storage.MessagePlace{Tenant: "firm", Review: true, Message: "abc"}.RawKey, "tenants/firm/review/messages/abc/raw"},
 		{func() (string, error) { return storage.TenantPrefix("firm") }, "tenants/firm/"},
 		{func() (string, error) { return storage.SecretKey("firm", "mb-1") }, "tenants/firm/secrets/mb-1"},
+		{func() (string, error) { return storage.ReviewKey("firm", "abc") }, "tenants/firm/reviews/abc"},
+		{func() (string, error) { return storage.ReviewsPrefix("firm") }, "tenants/firm/reviews/"},
 		{func() (string, error) { return storage.GmailStateKey("firm", "mb-1") }, "tenants/firm/gmail/mb-1/state"},
 		{func() (string, error) { return storage.GmailPendingKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/pending/18c2a4f1b2c3d4e5"},
 		{func() (string, error) { return storage.GmailPendingPrefix("firm", "mb-1") }, "tenants/firm/gmail/mb-1/pending/"},

@@ -44,7 +44,7 @@ or MATTERFILE_DATA_DIR). Running it again files nothing twice.`,
 			if err != nil {
 				return fmt.Errorf("demo matters: %w", err)
 			}
-			if _, _, err := importTargets(ctx, a, demoTenant, targets); err != nil {
+			if _, err := importTargets(ctx, a, demoTenant, targets); err != nil {
 				return err
 			}
 			q, err := a.openQueue()
