@@ -370,6 +370,7 @@ var tenantObjects = map[string]struct {
 	"failures":          {2, sealed.KindFailure, false},
 	"events":            {2, sealed.KindEvent, false},
 	"threads":           {2, sealed.KindRecord, false},
+	"reviews":           {2, sealed.KindRecord, false},
 	"secrets":           {2, sealed.KindSecret, false},
 	"inbox":             {3, sealed.KindInbox, true},
 }

@@ -32,6 +32,7 @@ func TestPlaceOf(t *testing.T) {
 		{p + "clients/acme/matters/m1/messages/y/raw", false, "", false, "", 0},
 		{p + "review/messages/z/manifest-1", true, sealed.KindManifest, false, "", 1},
 		{p + "review/messages/z/raw", true, sealed.KindRaw, true, "", 1},
+		{p + "reviews/msg1", true, sealed.KindRecord, false, "", 0},
 		{p + "settings/extra", false, "", false, "", 0},
 		{p + "unknown/thing", false, "", false, "", 0},
 		{p + "gmail/mb1/other", false, "", false, "", 0},

@@ -185,6 +185,9 @@ type staged struct {
 	labels    []string
 	custodian catalog.Custodian
 	gmail     *gmailRef // set for Gmail messages: label write-back
+	// override is a reviewer's decision, taken instead of the
+	// classifier's; the message is filed already and is refiled.
+	override *classify.Decision
 }
 
 // file runs the filing pipeline on one staged message: hash, parse,
@@ -207,8 +210,10 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if labels == nil {
 		labels = first.msg.GmailLabels
 	}
-	dec, err := h.decide(ctx, t, in.mailbox, id, first.msg, labels)
-	if err != nil {
+	var dec classify.Decision
+	if in.override != nil {
+		dec = *in.override
+	} else if dec, err = h.decide(ctx, t, in.mailbox, id, first.msg, labels); err != nil {
 		return catalog.IndexEntry{}, err
 	}
 	place := storage.MessagePlace{Message: id, Review: true}
@@ -217,7 +222,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	}
 	var prev *catalog.IndexEntry
 	custodians := []catalog.Custodian{in.custodian}
-	if !in.namedByHash {
+	if !in.namedByHash || in.override != nil {
 		e, err := t.Lookup(ctx, id)
 		switch {
 		case err == nil && e.Client == place.Client && e.Matter == place.Matter && (e.State == catalog.StateReview) == place.Review:

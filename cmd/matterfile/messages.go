@@ -30,6 +30,7 @@ type messageView struct {
 	Confidence float64           `json:"confidence"`
 	Reasons    []classify.Reason `json:"reasons"`
 	Candidates []string          `json:"candidates,omitempty"`
+	Alert      string            `json:"alert,omitempty"`
 	Unparsed   bool              `json:"unparsed"`
 	Flags      []string          `json:"flags,omitempty"`
 	Date       time.Time         `json:"date,omitzero"`
@@ -179,7 +180,7 @@ func listMessages(ctx context.Context, a *app, tenant, matter, state string) ([]
 func viewOf(e catalog.IndexEntry, m *catalog.Manifest) messageView {
 	v := messageView{
 		ID: e.Message, State: e.State, Matter: e.Matter, Client: e.Client,
-		Confidence: m.Decision.Confidence, Reasons: m.Decision.Reasons,
+		Confidence: m.Decision.Confidence, Reasons: m.Decision.Reasons, Alert: m.Decision.Alert,
 		Unparsed: m.Message.Unparsed, Flags: m.Message.Flags, Date: m.Message.Date,
 		Subject: m.Message.Subject, RawSHA256: m.RawSHA256, RawSize: m.RawSize, Custodians: []string{},
 	}

@@ -34,6 +34,7 @@ Start with:
   matterfile sync --tenant acme --mailbox ann@acme.example --wait
   matterfile worker                    keep filing: queued work, and every mailbox polled
   matterfile messages list --tenant acme
+  matterfile review list --tenant acme     decide what the classifier was unsure about
 
 With nothing configured, everything runs on this machine: data and root key in
 ./matterfile-data, work queued in an in-process Redis-compatible server.
@@ -50,7 +51,7 @@ With nothing configured, everything runs on this machine: data and root key in
 		newDemoCmd(g), newImportCmd(g), newTenantsCmd(g), newMattersCmd(g),
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
-		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g),
+		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g),
 	)
 	return root
 }
