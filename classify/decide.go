@@ -415,30 +415,18 @@ func clientName(t *Target) string {
 }
 
 func (d *decider) names(msg Message) {
-	subj := words(nil, msg.Subject)
-	for _, p := range d.ix.phrasesIn(subj) {
-		k, what := evAliasSubject, "name"
-		switch p.kind {
-		case phraseParty:
-			k, what = evPartySubject, "party"
-		case phraseKeyword:
-			k, what = evKeywordSubject, "keyword"
-		}
-		d.add(p.target, k, Reason{Rule: ruleOf(p.kind), Text: fmt.Sprintf("subject contains %s %q of %s %s", what, p.text, p.target.Kind, p.target.Number)})
+	d.phrases("subject", words(nil, msg.Subject), [...]kind{phraseAlias: evAliasSubject, phraseParty: evPartySubject, phraseKeyword: evKeywordSubject})
+	if msg.Body != "" {
+		d.phrases("body", words(nil, unquoted(msg.Body, bodyScanLimit)), [...]kind{phraseAlias: evAliasBody, phraseParty: evPartyBody, phraseKeyword: evKeywordBody})
 	}
-	if msg.Body == "" {
-		return
-	}
-	body := words(nil, unquoted(msg.Body, bodyScanLimit))
-	for _, p := range d.ix.phrasesIn(body) {
-		k, what := evAliasBody, "name"
-		switch p.kind {
-		case phraseParty:
-			k, what = evPartyBody, "party"
-		case phraseKeyword:
-			k, what = evKeywordBody, "keyword"
-		}
-		d.add(p.target, k, Reason{Rule: ruleOf(p.kind), Text: fmt.Sprintf("body contains %s %q of %s %s", what, p.text, p.target.Kind, p.target.Number)})
+}
+
+// phrases adds the evidence of the names found in ws (the words of the
+// subject or body, where says which), weighed by kinds.
+func (d *decider) phrases(where string, ws []string, kinds [3]kind) {
+	for _, p := range d.ix.phrasesIn(ws) {
+		what := [...]string{phraseAlias: "name", phraseParty: "party", phraseKeyword: "keyword"}[p.kind]
+		d.add(p.target, kinds[p.kind], Reason{Rule: ruleOf(p.kind), Text: fmt.Sprintf("%s contains %s %q of %s %s", where, what, p.text, p.target.Kind, p.target.Number)})
 	}
 }
 

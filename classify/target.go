@@ -2,10 +2,19 @@
 // decision which target a message belongs to, with reasons a lawyer can
 // read.
 //
+// Decide weighs evidence in tiers, strongest first: a matter label, a
+// target number in the subject or an attachment's name, thread continuity
+// (the conversation's earlier filing), a number in the body, then people
+// and domains that belong to exactly one open target, and names. An Index
+// compiles the registry into maps so that a decision costs the same for
+// ten matters as for a hundred thousand. testdata/eval holds the labelled
+// evaluation set its weights are held to (TestEvaluation).
+//
 // It decides from what it is given and nothing else: it does no I/O, stores
 // nothing and must never log message content. A wrong filing can breach
 // confidentiality across clients, so every doubt goes to review, never to a
-// guess.
+// guess: conflicting strong evidence, ambiguity, closed targets and ethical
+// walls all stop automatic filing.
 package classify
 
 import (
