@@ -8,8 +8,10 @@ import (
 	"github.com/matterfile/matterfile/ingest"
 )
 
-// classifyInput is what the classifier sees of a parsed message.
-func classifyInput(m *ingest.Message, labels []string) classify.Message {
+// classifyInput is what the classifier sees of a parsed message held by
+// custodian c. A message fetched through the Gmail API has no X-GM-THRID
+// header: its thread is the one the API reported.
+func classifyInput(m *ingest.Message, labels []string, c catalog.Custodian) classify.Message {
 	addrs := func(as []ingest.Address) []string {
 		out := make([]string, 0, len(as))
 		for _, a := range as {
@@ -24,6 +26,9 @@ func classifyInput(m *ingest.Message, labels []string) classify.Message {
 		MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, ThreadID: m.GmailThreadID,
 		From: addrs(m.From), To: addrs(m.To), Cc: addrs(m.Cc), Body: m.Text,
 	}
+	if c.ThreadID != "" {
+		in.ThreadID = c.ThreadID
+	}
 	for _, p := range m.Parts {
 		if p.Filename != "" {
 			in.Attachments = append(in.Attachments, p.Filename)
@@ -34,7 +39,7 @@ func classifyInput(m *ingest.Message, labels []string) classify.Message {
 
 // decide classifies a parsed message id from mailbox mb of tenant t, with the
 // tenant's registry, policy and the conversations filed so far.
-func (h *Handlers) decide(ctx context.Context, t *catalog.Tenant, mb catalog.Mailbox, id string, m *ingest.Message, labels []string) (classify.Decision, error) {
+func (h *Handlers) decide(ctx context.Context, t *catalog.Tenant, mb catalog.Mailbox, id string, in classify.Message) (classify.Decision, error) {
 	policy, err := h.policyOf(ctx, t)
 	if err != nil {
 		return classify.Decision{}, err
@@ -43,7 +48,6 @@ func (h *Handlers) decide(ctx context.Context, t *catalog.Tenant, mb catalog.Mai
 	if err != nil {
 		return classify.Decision{}, err
 	}
-	in := classifyInput(m, labels)
 	threads, err := t.Threads(ctx, referenceKeys(in, mb.Address), id)
 	if err != nil {
 		return classify.Decision{}, err

@@ -213,7 +213,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	var dec classify.Decision
 	if in.override != nil {
 		dec = *in.override
-	} else if dec, err = h.decide(ctx, t, in.mailbox, id, first.msg, labels); err != nil {
+	} else if dec, err = h.decide(ctx, t, in.mailbox, id, classifyInput(first.msg, labels, in.custodian)); err != nil {
 		return catalog.IndexEntry{}, err
 	}
 	place := storage.MessagePlace{Message: id, Review: true}
@@ -289,7 +289,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		return catalog.IndexEntry{}, err
 	}
 	if e.State == catalog.StateFiled {
-		keys := classify.ThreadKeys(classifyInput(m, nil), in.mailbox.Address)
+		keys := classify.ThreadKeys(classifyInput(m, labels, in.custodian), in.mailbox.Address)
 		if err := t.RecordThreads(ctx, keys, e.Matter, id, h.now()); err != nil {
 			return e, err
 		}

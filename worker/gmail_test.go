@@ -436,3 +436,38 @@ func TestGmailFullResyncSkipsFiled(t *testing.T) {
 	}
 	require.Equal(t, map[string]int{"m-1": 5, "m-2": 1}, matters)
 }
+
+// A reply in a Gmail conversation whose start was filed follows it, without
+// a number or matter label of its own: the thread is the one the Gmail API
+// reports (fetched raw bytes carry no X-GM-THRID).
+func TestGmailReplyFollowsItsConversation(t *testing.T) {
+	b := setupGmail(t, gmailfake.Options{})
+	tn := b.twoMatters(t, "beta")
+	fm, mb := b.connect(t, "follow@firm.example", false)
+	matter := fm.CreateLabel("Matters/2024-0002 Beta")
+	generic := fm.CreateLabel("File to matter")
+	fm.AddMessage(gmailMessage(1, "deal memo"), "INBOX", matter)
+	b.syncAndWait(t, mb)
+	reply := []byte("Message-ID: <2@acme.example>\r\nIn-Reply-To: <1@acme.example>\r\nReferences: <1@acme.example>\r\nFrom: Ann <ann@acme.example>\r\nSubject: Re: deal memo\r\nContent-Type: text/plain\r\n\r\nagreed\r\n")
+	fm.AddMessage(reply, "INBOX", generic)
+	b.syncAndWait(t, mb)
+
+	entries, err := tn.Messages(b.ctx)
+	require.NoError(t, err)
+	require.Len(t, entries, 2)
+	for _, e := range entries {
+		require.Equal(t, catalog.StateFiled, e.State)
+		require.Equal(t, "m-2", e.Matter)
+		m, err := tn.Manifest(b.ctx, e)
+		require.NoError(t, err)
+		if m.Message.MessageID != "2@acme.example" {
+			continue
+		}
+		var rules []string
+		for _, r := range m.Decision.Reasons {
+			rules = append(rules, r.Rule)
+		}
+		require.Contains(t, rules, classify.RuleReply, "the reply follows the message it answers")
+		require.Contains(t, rules, classify.RuleThread, "and the Gmail conversation the API reported")
+	}
+}
