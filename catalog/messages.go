@@ -160,19 +160,22 @@ type Custodian struct {
 // holds the headers, addresses and subject that must never appear outside
 // ciphertext.
 type Manifest struct {
-	Version    int               `json:"version"`
-	ID         string            `json:"id"`
-	State      string            `json:"state"`
-	Target     string            `json:"target,omitempty"`
-	Client     string            `json:"client,omitempty"`
-	Decision   classify.Decision `json:"decision"`
-	Custodians []Custodian       `json:"custodians"`
-	Source     string            `json:"source"`
-	RawSHA256  string            `json:"raw_sha256"`
-	RawSize    int64             `json:"raw_size"`
-	Message    ingest.Message    `json:"message"`
-	Filed      time.Time         `json:"filed"`
-	Generation int               `json:"generation"`
+	Version  int               `json:"version"`
+	ID       string            `json:"id"`
+	State    string            `json:"state"`
+	Target   string            `json:"target,omitempty"`
+	Client   string            `json:"client,omitempty"`
+	Decision classify.Decision `json:"decision"`
+	// Labels are the source's labels the decision was made with (Gmail's,
+	// or Takeout's X-Gmail-Labels), so that it can be made again.
+	Labels     []string       `json:"labels,omitempty"`
+	Custodians []Custodian    `json:"custodians"`
+	Source     string         `json:"source"`
+	RawSHA256  string         `json:"raw_sha256"`
+	RawSize    int64          `json:"raw_size"`
+	Message    ingest.Message `json:"message"`
+	Filed      time.Time      `json:"filed"`
+	Generation int            `json:"generation"`
 	// Previous is where the message was before a refiling: the chain of
 	// generations is its filing history.
 	Previous *IndexEntry `json:"previous,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/matterfile/matterfile/classify"
@@ -11,14 +12,23 @@ import (
 	"github.com/matterfile/matterfile/storage/sealed"
 )
 
-// threadRecord says where a conversation was last filed. Its object is
-// named by a keyed hash of the thread key, so neither Message-IDs nor
-// Gmail thread IDs appear in object names.
+// threadRecord says where a conversation was last filed, and which
+// messages in review wait for it. Its object is named by a keyed hash of
+// the thread key, so neither Message-IDs nor Gmail thread IDs appear in
+// object names.
 type threadRecord struct {
-	Target  string    `json:"target"`
-	Message string    `json:"message"`
+	Target  string    `json:"target,omitempty"`
+	Message string    `json:"message,omitempty"`
 	Time    time.Time `json:"time"`
+	// Waiting are messages that went to review while this conversation
+	// was not filed yet: a reply processed before the message it answers.
+	// Filing the conversation hands them back for another decision.
+	Waiting []string `json:"waiting,omitempty"`
 }
+
+// maxWaiting bounds a thread record: past it, the review queue's recheck
+// command is the way to pick up the rest.
+const maxWaiting = 64
 
 func (t *Tenant) threadKey(key string) (string, error) {
 	id, err := t.s.DeriveID("thread", []byte(key))
@@ -28,6 +38,19 @@ func (t *Tenant) threadKey(key string) (string, error) {
 	return storage.ThreadKey(t.ID, id)
 }
 
+func (t *Tenant) threadRecord(ctx context.Context, key string) (threadRecord, string, error) {
+	obj, err := t.threadKey(key)
+	if err != nil {
+		return threadRecord{}, "", err
+	}
+	var rec threadRecord
+	err = t.getJSON(ctx, sealed.Place{Key: obj, Kind: sealed.KindRecord}, &rec)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return threadRecord{}, "", fmt.Errorf("tenant %s thread: %w", t.ID, err)
+	}
+	return rec, obj, nil
+}
+
 // Threads looks up where the conversations under keys (classify.ThreadKeys
 // of the messages a new message refers to) were filed. Records made by
 // message self are left out: a message being filed again (a lawyer moved
@@ -35,19 +58,11 @@ func (t *Tenant) threadKey(key string) (string, error) {
 func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (classify.ThreadMap, error) {
 	out := classify.ThreadMap{}
 	for _, k := range keys {
-		key, err := t.threadKey(k)
+		rec, _, err := t.threadRecord(ctx, k)
 		if err != nil {
 			return nil, err
 		}
-		var rec threadRecord
-		err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &rec)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("tenant %s thread: %w", t.ID, err)
-		}
-		if rec.Message != self {
+		if rec.Target != "" && rec.Message != self {
 			out[k] = rec.Target
 		}
 	}
@@ -57,15 +72,44 @@ func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (class
 // RecordThreads remembers that message msg, known under keys, was filed to
 // target, so that later replies follow it. The latest filing wins: a
 // conversation moved to another matter by a reviewer moves its replies too.
-func (t *Tenant) RecordThreads(ctx context.Context, keys []string, target, msg string, at time.Time) error {
+// It returns the messages that waited in review for these conversations.
+func (t *Tenant) RecordThreads(ctx context.Context, keys []string, target, msg string, at time.Time) ([]string, error) {
+	var waiting []string
 	for _, k := range keys {
-		key, err := t.threadKey(k)
+		rec, obj, err := t.threadRecord(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range rec.Waiting {
+			if w != msg && !slices.Contains(waiting, w) {
+				waiting = append(waiting, w)
+			}
+		}
+		rec = threadRecord{Target: target, Message: msg, Time: at.UTC()}
+		if err := t.putJSON(ctx, sealed.Place{Key: obj, Kind: sealed.KindRecord}, rec, storage.PutOptions{}); err != nil {
+			return nil, fmt.Errorf("tenant %s thread of %s: %w", t.ID, msg, err)
+		}
+	}
+	return waiting, nil
+}
+
+// AwaitThreads records that message msg, in review, refers to the
+// conversations under keys, none of them filed yet. Two replies recorded at
+// once may lose one of them; it then stays in review, where `review
+// recheck` finds it.
+func (t *Tenant) AwaitThreads(ctx context.Context, keys []string, msg string, at time.Time) error {
+	for _, k := range keys {
+		rec, obj, err := t.threadRecord(ctx, k)
 		if err != nil {
 			return err
 		}
-		rec := threadRecord{Target: target, Message: msg, Time: at.UTC()}
-		if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, rec, storage.PutOptions{}); err != nil {
-			return fmt.Errorf("tenant %s thread of %s: %w", t.ID, msg, err)
+		if rec.Target != "" || slices.Contains(rec.Waiting, msg) || len(rec.Waiting) >= maxWaiting {
+			continue
+		}
+		rec.Waiting = append(rec.Waiting, msg)
+		rec.Time = at.UTC()
+		if err := t.putJSON(ctx, sealed.Place{Key: obj, Kind: sealed.KindRecord}, rec, storage.PutOptions{}); err != nil {
+			return fmt.Errorf("tenant %s thread awaited by %s: %w", t.ID, msg, err)
 		}
 	}
 	return nil

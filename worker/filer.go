@@ -105,6 +105,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeLabelGmail, h.HandleLabelGmailTask)
 	mux.HandleFunc(TypeWatchMailbox, h.HandleWatchMailboxTask)
 	mux.HandleFunc(TypeReencrypt, h.HandleReencryptTask)
+	mux.HandleFunc(TypeRecheck, h.HandleRecheckTask)
 	return mux
 }
 
@@ -278,6 +279,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	m := second.msg
 	e, err := f.Commit(&catalog.Manifest{
 		Decision:   dec,
+		Labels:     labels,
 		Custodians: custodians,
 		Source:     in.source,
 		RawSHA256:  hex.EncodeToString(second.sum[:]),
@@ -288,11 +290,8 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	if e.State == catalog.StateFiled {
-		keys := classify.ThreadKeys(classifyInput(m, labels, in.custodian), in.mailbox.Address)
-		if err := t.RecordThreads(ctx, keys, e.Matter, id, h.now()); err != nil {
-			return e, err
-		}
+	if err := h.followThreads(ctx, t, e, dec, classifyInput(m, labels, in.custodian), in.mailbox.Address); err != nil {
+		return e, err
 	}
 	if dec.Alert != "" && len(dec.Candidates) > 0 {
 		// The alert names the walled target, so that whoever guards

@@ -77,37 +77,8 @@ func (h *Handlers) Assign(ctx context.Context, tenant, msg, target, by string, a
 	if tg.Status == classify.StatusClosed && !allowClosed {
 		return refuse("the target is closed", ErrTargetClosed)
 	}
-	if len(m.Custodians) == 0 {
-		return catalog.IndexEntry{}, fmt.Errorf("message %s has no custodian mailbox", msg)
-	}
-	c := m.Custodians[0]
-	mb, err := t.Mailbox(ctx, c.Mailbox)
-	if err != nil {
-		return catalog.IndexEntry{}, err
-	}
-	g, err := h.writeBackOf(ctx, t, c)
-	if err != nil {
-		return catalog.IndexEntry{}, err
-	}
-
-	// The pipeline refiles from the inbox: the raw bytes go back there
-	// under the message's own ID, so that a crash before the refiling
-	// commits leaves a staged copy that a worker's requeue recognizes as
-	// filed and drops.
-	rc, err := t.OpenPart(ctx, e, catalog.PartRaw)
-	if err != nil {
-		return catalog.IndexEntry{}, err
-	}
-	err = t.Stage(ctx, mb.ID, msg, rc)
-	rc.Close()
-	if err != nil {
-		return catalog.IndexEntry{}, err
-	}
 	dec := assignedDecision(m.Decision, tg, by)
-	ne, err := h.file(ctx, t, staged{
-		mailbox: mb, name: msg, namedByHash: true, source: m.Source,
-		custodian: c, gmail: g, override: &dec,
-	})
+	ne, err := h.refileFromReview(ctx, t, e, m, dec)
 	if err != nil {
 		return ne, err
 	}
@@ -119,6 +90,39 @@ func (h *Handlers) Assign(ctx context.Context, tenant, msg, target, by string, a
 	}
 	return ne, t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("assigned-%s-%d", msg, ne.Generation), Type: "review.assigned",
 		Message: msg, State: ne.State, Target: ne.Matter, From: catalog.StateReview, Time: h.now().UTC()})
+}
+
+// refileFromReview files message e, in review with manifest m, where dec
+// says. The pipeline refiles from the inbox: the raw bytes go back there
+// under the message's own ID, so that a crash before the refiling commits
+// leaves a staged copy that a worker's requeue recognizes as filed and
+// drops.
+func (h *Handlers) refileFromReview(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry, m *catalog.Manifest, dec classify.Decision) (catalog.IndexEntry, error) {
+	if len(m.Custodians) == 0 {
+		return catalog.IndexEntry{}, fmt.Errorf("message %s has no custodian mailbox", e.Message)
+	}
+	c := m.Custodians[0]
+	mb, err := t.Mailbox(ctx, c.Mailbox)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	g, err := h.writeBackOf(ctx, t, c)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	rc, err := t.OpenPart(ctx, e, catalog.PartRaw)
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	err = t.Stage(ctx, mb.ID, e.Message, rc)
+	rc.Close()
+	if err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	return h.file(ctx, t, staged{
+		mailbox: mb, name: e.Message, namedByHash: true, source: m.Source,
+		labels: m.Labels, custodian: c, gmail: g, override: &dec,
+	})
 }
 
 // assignedDecision is the decision stored with a message a reviewer

@@ -159,7 +159,36 @@ The reason is kept sealed with the decision, not in the audit log.`,
 			return nil
 		})(cmd, args)
 	}
-	cmd.AddCommand(list, assign, dismiss)
+	recheck := &cobra.Command{
+		Use:   "recheck --tenant T",
+		Short: "Decide every message in review again with what is known now",
+		Long: `Decide every message in review again, with the matters and contracts and the
+filed conversations as they are now, and file those the classifier now would
+file (after 'matters import' of a new matter, say). The rest stay in review;
+dismissed messages are left alone. A reply that went to review because it
+was decided before the message it answers is rechecked by the workers on
+their own once that message is filed.`,
+		Args: cobra.NoArgs,
+	}
+	recheck.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
+	must(recheck.MarkFlagRequired("tenant"))
+	recheck.RunE = g.withApp(func(ctx context.Context, a *app) error {
+		h, err := a.reviewHandlers()
+		if err != nil {
+			return err
+		}
+		t, err := a.cat.Open(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		n, err := h.RecheckAll(ctx, t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "rechecked the review queue of %s: %d filed\n", tenant, n)
+		return nil
+	})
+	cmd.AddCommand(list, assign, dismiss, recheck)
 	return cmd
 }
 

@@ -154,6 +154,18 @@ func TestReviewRedisMinIO(t *testing.T) {
 	raw := mustRun(t, env, "messages", "get", "--tenant", tenant, dismissed.ID, "--part", "raw")
 	require.Contains(t, raw, "Notice.", "a dismissed message stays readable")
 
+	// Mail about a matter not imported yet waits in review until the
+	// matter is imported and the queue rechecked.
+	third := writeMbox(t, "X-Gmail-Labels: File to matter\nFrom: Tom <tom@tmregistry.example>\nTo: ann@harperlegal.example\n"+
+		"Date: Thu, 06 Jun 2024 08:00:00 +0000\nSubject: 2024-0301 new opposition\nMessage-ID: <tm-2@tmregistry.example>\n\nA new file.\n")
+	mustRun(t, env, "import", "--tenant", tenant, "--mbox", third, "--mailbox", "ann@harperlegal.example", "--wait")
+	require.Len(t, listReviews(t, env, tenant), 1)
+	newMatter := filepath.Join(dir, "new.csv")
+	require.NoError(t, os.WriteFile(newMatter, []byte("id,number,kind,client\nm-2024-0301,2024-0301,matter,northwind\n"), 0o600))
+	mustRun(t, env, "matters", "import", "--tenant", tenant, newMatter)
+	require.Contains(t, mustRun(t, env, "review", "recheck", "--tenant", tenant), "1 filed")
+	require.Empty(t, listReviews(t, env, tenant))
+
 	audit := mustRun(t, env, "audit", "list", "--tenant", tenant)
 	for _, want := range []string{`message\.review\s+refused .*matter:m-2024-0288`, `message\.review\s+ok .*contract:c-2024-031 message:` + unsure.ID,
 		`message\.review\s+ok .*message:` + walled.ID, `matter\.update\s+ok .*changed: walled`, `export\s+ok`} {
