@@ -372,6 +372,8 @@ var tenantObjects = map[string]struct {
 	"threads":           {2, sealed.KindRecord, false},
 	"reviews":           {2, sealed.KindRecord, false},
 	"secrets":           {2, sealed.KindSecret, false},
+	"webhook-delivered": {2, sealed.KindRecord, false},
+	"webhook-failures":  {2, sealed.KindFailure, false},
 	"inbox":             {3, sealed.KindInbox, true},
 }
 

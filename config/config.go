@@ -51,6 +51,14 @@ type Config struct {
 	// Listen is the address of 'serve' (MATTERFILE_LISTEN, default
 	// 127.0.0.1:8080).
 	Listen string
+	// MetricsAddr is where 'worker' serves /metrics, /healthz and
+	// /readyz (MATTERFILE_METRICS_ADDR, such as 127.0.0.1:9464). Empty:
+	// not served, so that several workers on one machine never fight
+	// over a port; 'serve' has them on Listen.
+	MetricsAddr string
+	// LogFormat is "text" or "json" (MATTERFILE_LOG_FORMAT, default
+	// text; the --log-format flag overrides it).
+	LogFormat string
 }
 
 // Google configures the Gmail API source.
@@ -137,6 +145,8 @@ func Settings() []Setting {
 		{"MATTERFILE_PUSH_AUDIENCE", "", "audience of the push subscription's OIDC token, to verify pushes by Google's signature"},
 		{"MATTERFILE_PUSH_SERVICE_ACCOUNT", "", "service account the push subscription signs its OIDC token as"},
 		{"MATTERFILE_LISTEN", "127.0.0.1:8080", "address 'serve' listens on"},
+		{"MATTERFILE_METRICS_ADDR", "", "address 'worker' serves /metrics, /healthz and /readyz on, e.g. 127.0.0.1:9464; unset: not served"},
+		{"MATTERFILE_LOG_FORMAT", "text", "log format: text or json (--log-format overrides it)"},
 	}
 }
 
@@ -207,6 +217,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Google.PushAudience = getenv("MATTERFILE_PUSH_AUDIENCE")
 	c.Google.PushServiceAccount = getenv("MATTERFILE_PUSH_SERVICE_ACCOUNT")
 	c.Listen = getenv("MATTERFILE_LISTEN")
+	c.MetricsAddr = getenv("MATTERFILE_METRICS_ADDR")
+	c.LogFormat = getenv("MATTERFILE_LOG_FORMAT")
 	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -285,6 +297,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+	}
 }
 
 // Validate names the first wrong setting.
@@ -359,6 +374,14 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return bad("MATTERFILE_LISTEN", "want host:port")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return bad("MATTERFILE_METRICS_ADDR", "want host:port, such as 127.0.0.1:9464")
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return bad("MATTERFILE_LOG_FORMAT", "want text or json")
 	}
 	if (c.Google.ClientID == "") != (c.Google.ClientSecret == "") {
 		return bad("MATTERFILE_GOOGLE_CLIENT_SECRET", "MATTERFILE_GOOGLE_CLIENT_ID and MATTERFILE_GOOGLE_CLIENT_SECRET go together")

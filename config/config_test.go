@@ -82,6 +82,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_GMAIL_PUBSUB_TOPIC": "my-topic"}, "MATTERFILE_GMAIL_PUBSUB_TOPIC"},
 		{map[string]string{"MATTERFILE_PUSH_SECRET": "short"}, "MATTERFILE_PUSH_SECRET"},
 		{map[string]string{"MATTERFILE_LISTEN": "8080"}, "MATTERFILE_LISTEN"},
+		{map[string]string{"MATTERFILE_METRICS_ADDR": "secret-host"}, "MATTERFILE_METRICS_ADDR"},
+		{map[string]string{"MATTERFILE_LOG_FORMAT": "secret-host"}, "MATTERFILE_LOG_FORMAT"},
 		{map[string]string{"MATTERFILE_PUSH_AUDIENCE": "https://x/"}, "MATTERFILE_PUSH_SERVICE_ACCOUNT"},
 	}
 	for _, tc := range cases {

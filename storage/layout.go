@@ -23,6 +23,9 @@ import (
 //	tenants/<t>/reviews/<msg>                                    a reviewer's decision on a message in review
 //	tenants/<t>/events/<event>                                   follow-up events
 //	tenants/<t>/secrets/<mb>                                     mailbox credentials (token, service-account key)
+//	tenants/<t>/secrets/webhook                                  the firm's webhook: URL and signing secret
+//	tenants/<t>/webhook-delivered/<event>                        an event delivered to the webhook
+//	tenants/<t>/webhook-failures/<event>                         an event the webhook never accepted (dead letter)
 //	tenants/<t>/gmail/<mb>/state                                 Gmail sync state: cursor, status
 //	tenants/<t>/gmail/<mb>/pending/<gmail id>                    Gmail message found by a sync, not yet filed
 //	tenants/<t>/gmail/<mb>/filed/<gmail id>                      Gmail message filed, and under which labels
@@ -238,6 +241,30 @@ func SecretKey(t, mb string) (string, error) {
 	}
 	return tenantKey(t, "secrets", mb)
 }
+
+// WebhookKey holds tenant t's webhook: its URL and signing secret. It lies
+// among the secrets; "webhook" is no mailbox ID (those start "mb-").
+func WebhookKey(t string) (string, error) { return tenantKey(t, "secrets", "webhook") }
+
+// WebhookDeliveryKey records that event ev of tenant t was delivered.
+func WebhookDeliveryKey(t, ev string) (string, error) {
+	if err := ids.Validate("event", ev); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "webhook-delivered", ev)
+}
+
+// WebhookFailureKey records that event ev of tenant t was never accepted
+// by the webhook.
+func WebhookFailureKey(t, ev string) (string, error) {
+	if err := ids.Validate("event", ev); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "webhook-failures", ev)
+}
+
+// WebhookFailuresPrefix lists tenant t's undelivered events.
+func WebhookFailuresPrefix(t string) (string, error) { return tenantKey(t, "webhook-failures/") }
 
 // GmailStateKey holds the Gmail sync state of mailbox mb of tenant t.
 func GmailStateKey(t, mb string) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -17,6 +18,7 @@ import (
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/ingest"
+	"github.com/matterfile/matterfile/metrics"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
 )
@@ -40,6 +42,9 @@ type HandlersConfig struct {
 	// KeysSettle is how old the newest keyset must be before
 	// keys:reencrypt destroys old keys; 0 means catalog.KeysSettle.
 	KeysSettle time.Duration
+	// Metrics counts outcomes, stage times, Gmail requests and sealed
+	// bytes; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Handlers runs matterfile's tasks.
@@ -53,6 +58,7 @@ type Handlers struct {
 	log    *slog.Logger
 	now    func() time.Time
 	settle time.Duration
+	m      *metrics.Metrics
 }
 
 // NewHandlers validates cfg and returns the handlers.
@@ -92,12 +98,13 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 		}
 	}
 	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail,
-		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now, settle: cfg.KeysSettle}, nil
+		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now, settle: cfg.KeysSettle, m: cfg.Metrics}, nil
 }
 
 // Mux routes every task type to its handler.
 func (h *Handlers) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	mux.Use(h.logTask)
 	mux.HandleFunc(TypeFileMessage, h.HandleFileMessageTask)
 	mux.HandleFunc(TypeNotify, h.HandleNotifyTask)
 	mux.HandleFunc(TypeSyncMailbox, h.HandleSyncMailboxTask)
@@ -196,10 +203,12 @@ type staged struct {
 func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (catalog.IndexEntry, error) {
 	// Pass one decides where the message goes; the place is bound into
 	// every ciphertext, so it must be known before anything is sealed.
+	start := time.Now()
 	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil)
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
+	h.m.Stage(metrics.StageParse, time.Since(start))
 	id, err := t.MessageID(first.sum)
 	if err != nil {
 		return catalog.IndexEntry{}, err
@@ -214,8 +223,12 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	var dec classify.Decision
 	if in.override != nil {
 		dec = *in.override
-	} else if dec, err = h.decide(ctx, t, in.mailbox, id, classifyInput(first.msg, labels, in.custodian)); err != nil {
-		return catalog.IndexEntry{}, err
+	} else {
+		start := time.Now()
+		if dec, err = h.decide(ctx, t, in.mailbox, id, classifyInput(first.msg, labels, in.custodian)); err != nil {
+			return catalog.IndexEntry{}, err
+		}
+		h.m.Stage(metrics.StageClassify, time.Since(start))
 	}
 	place := storage.MessagePlace{Message: id, Review: true}
 	if dec.Outcome == classify.OutcomeFile {
@@ -249,6 +262,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	}
 
 	// Pass two seals the raw bytes and every part at that place.
+	start = time.Now()
 	var f *catalog.Filing
 	if prev != nil {
 		f, err = t.NewRefiling(ctx, place, *prev)
@@ -262,7 +276,8 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
-	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, f, raw)
+	parts := &partCounter{sink: f}
+	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, parts, raw)
 	if err != nil {
 		raw.Abort(err)
 		return catalog.IndexEntry{}, err
@@ -270,6 +285,8 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if err := raw.Close(); err != nil {
 		return catalog.IndexEntry{}, fmt.Errorf("store raw message %s: %w", id, err)
 	}
+	h.m.Sealed(second.size + parts.n.Load())
+	h.m.Stage(metrics.StageSeal, time.Since(start))
 	if second.sum != first.sum || len(second.msg.Parts) != len(first.msg.Parts) {
 		return catalog.IndexEntry{}, fmt.Errorf("message %s changed between passes: %w", id, sealed.ErrIntegrity)
 	}
@@ -277,6 +294,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	// manifest): for an HTML-only message it is the only plain-text
 	// rendition, and reclassification needs it without re-parsing.
 	m := second.msg
+	start = time.Now()
 	e, err := f.Commit(&catalog.Manifest{
 		Decision:   dec,
 		Labels:     labels,
@@ -290,6 +308,8 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
+	h.m.Stage(metrics.StageCommit, time.Since(start))
+	h.m.Message(t.ID, outcomeOf(e))
 	if err := h.followThreads(ctx, t, e, dec, classifyInput(m, labels, in.custodian), in.mailbox.Address); err != nil {
 		return e, err
 	}
@@ -387,6 +407,49 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return c.h.Write(p)
 }
 
+// partCounter counts the plaintext bytes of the parts written to sink.
+type partCounter struct {
+	sink ingest.PartSink
+	n    atomic.Int64
+}
+
+func (c *partCounter) CreatePart(pi ingest.PartInfo) (io.WriteCloser, error) {
+	w, err := c.sink.CreatePart(pi)
+	if err != nil {
+		return nil, err
+	}
+	return countedPart{WriteCloser: w, n: &c.n}, nil
+}
+
+type countedPart struct {
+	io.WriteCloser
+	n *atomic.Int64
+}
+
+func (p countedPart) Write(b []byte) (int, error) {
+	n, err := p.WriteCloser.Write(b)
+	p.n.Add(int64(n))
+	return n, err
+}
+
+// Abort keeps the sealed part's abort reachable through the counter: an
+// incomplete part must never be committed.
+func (p countedPart) Abort(err error) {
+	if a, ok := p.WriteCloser.(interface{ Abort(error) }); ok {
+		a.Abort(err)
+		return
+	}
+	_ = p.WriteCloser.Close()
+}
+
+// outcomeOf is the metrics outcome of a committed entry.
+func outcomeOf(e catalog.IndexEntry) string {
+	if e.State == catalog.StateReview {
+		return metrics.OutcomeReview
+	}
+	return metrics.OutcomeFiled
+}
+
 type discardSink struct{}
 
 func (discardSink) CreatePart(ingest.PartInfo) (io.WriteCloser, error) {
@@ -416,9 +479,9 @@ func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.In
 	return nil
 }
 
-// HandleNotifyTask records the filing event. Delivering it to the firm's
-// webhook comes with the webhook settings; the record is what the webhook
-// will send.
+// HandleNotifyTask records the filing event and, if the firm has a
+// webhook, delivers it (see deliverEvent): an error retries with backoff,
+// and an event never accepted is dead-lettered by HandleError.
 func (h *Handlers) HandleNotifyTask(ctx context.Context, task *asynq.Task) error {
 	var p NotifyPayload
 	if err := decode(task, &p); err != nil {
@@ -443,7 +506,8 @@ func (h *Handlers) HandleNotifyTask(ctx context.Context, task *asynq.Task) error
 		return err
 	}
 	h.log.Info("event recorded", "tenant", p.Tenant, "event", p.Event)
-	return nil
+	retried, _ := asynq.GetRetryCount(ctx)
+	return h.deliverEvent(ctx, t, p.Event, retried+1)
 }
 
 // HandleError records a message that will not be retried any more as
@@ -468,9 +532,13 @@ func (h *Handlers) HandleError(ctx context.Context, task *asynq.Task, err error)
 			return
 		}
 		tenant, mailbox, message = p.Tenant, p.Mailbox, stagedName(p.GmailID)
+	case TypeNotify:
+		h.deadLetter(ctx, task, err, retried)
+		return
 	default:
 		return
 	}
+	h.m.Message(tenant, metrics.OutcomeFailed)
 	t, oerr := h.cat.Open(ctx, tenant)
 	if oerr != nil {
 		return

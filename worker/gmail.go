@@ -17,6 +17,7 @@ import (
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/ids"
 	"github.com/matterfile/matterfile/ingest/gmail"
+	"github.com/matterfile/matterfile/metrics"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
 )
@@ -186,8 +187,11 @@ func (h *Handlers) gmailClient(ctx context.Context, t *catalog.Tenant, mb catalo
 	default:
 		return nil, permanent(fmt.Errorf("mailbox %s: unknown credential kind", mb.ID))
 	}
+	// Every Gmail request is counted by status code, 429s apart.
+	hc := *creds.Client(ctx)
+	hc.Transport = h.m.GmailTransport(hc.Transport)
 	return gmail.NewClient(ctx, gmail.Config{
-		HTTPClient: creds.Client(ctx), Endpoint: g.Endpoint, User: user, PaceKey: t.ID + ":" + mb.ID,
+		HTTPClient: &hc, Endpoint: g.Endpoint, User: user, PaceKey: t.ID + ":" + mb.ID,
 		Pacer: g.Pacer, Costs: g.Costs, Retry: g.Retry, Refresh: creds.Refresh,
 	})
 }
@@ -416,7 +420,11 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 		if err != nil {
 			return catalog.IndexEntry{}, err
 		}
+		start := time.Now()
 		meta, err := h.fetchInto(ctx, t, mb.ID, name, c, p.GmailID)
+		if err == nil {
+			h.m.Stage(metrics.StageFetch, time.Since(start))
+		}
 		if errors.Is(err, gmail.ErrNotFound) {
 			// Deleted in Gmail between the sync and now: skipped, and
 			// counted by its event.

@@ -99,8 +99,12 @@ func (q *Queue) NewServer(h *Handlers, cfg ServerConfig) *asynq.Server {
 }
 
 // retryDelay backs off from one second to ten minutes; most failures are a
-// store or network hiccup that passes quickly.
-func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// store or network hiccup that passes quickly. A webhook delivery waits
+// longer (notifyRetryDelay): a receiver that is down is down for a while.
+func retryDelay(n int, _ error, t *asynq.Task) time.Duration {
+	if t != nil && t.Type() == TypeNotify {
+		return notifyRetryDelay(n)
+	}
 	d := time.Second << min(n, 10)
 	return min(d, 10*time.Minute)
 }

@@ -121,7 +121,7 @@ func NewNotifyTask(p NotifyPayload) (*asynq.Task, error) {
 	}
 	return asynq.NewTask(TypeNotify, data,
 		asynq.TaskID(NotifyTaskID(p.Tenant, p.Event)), asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10), asynq.Retention(retention)), nil
+		asynq.MaxRetry(notifyMaxRetry), asynq.Retention(retention)), nil
 }
 
 // decode reads a payload; a payload that cannot be read or names a

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/config"
 	"github.com/matterfile/matterfile/ingest/gmail"
+	"github.com/matterfile/matterfile/metrics"
 	"github.com/matterfile/matterfile/pace"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -43,6 +45,11 @@ type app struct {
 	g       *globals
 	h       *worker.Handlers
 	closers []func() error
+	// reg and m are the process's metrics (see instruments);
+	// queueWatched: the queue depth collector is registered.
+	reg          *prometheus.Registry
+	m            *metrics.Metrics
+	queueWatched bool
 }
 
 func (g *globals) loadConfig() (config.Config, error) {
@@ -59,16 +66,25 @@ func (g *globals) loadConfig() (config.Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("configuration: %w", err)
 	}
+	switch g.logFormat {
+	case "":
+	case "text", "json":
+		cfg.LogFormat = g.logFormat
+	default:
+		return cfg, errors.New("--log-format: want text or json")
+	}
 	return cfg, nil
 }
 
-func (g *globals) logger() *slog.Logger {
+// logger logs in format ("text" or "json"). Records carry IDs only: task
+// types and IDs, tenant, mailbox and message IDs, never content.
+func (g *globals) logger(format string) *slog.Logger {
 	level := slog.LevelWarn
 	if g.verbose {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	if g.logFormat == "json" {
+	if format == "json" {
 		return slog.New(slog.NewJSONHandler(g.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(g.stderr, opts))
@@ -81,7 +97,7 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: g.logger(), g: g}
+	a := &app{cfg: cfg, log: g.logger(cfg.LogFormat), g: g}
 	a.policy = classify.DefaultPolicy()
 	a.policy.MatterLabelPrefix, a.policy.FilingLabel = cfg.MatterLabelPrefix, cfg.FilingLabel
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -208,7 +224,8 @@ func (a *app) handlers(q *worker.Queue) (*worker.Handlers, error) {
 	if a.cfg.Google.ClientID != "" {
 		gs.OAuth = gmail.OAuthConfig(a.cfg.Google.ClientID, a.cfg.Google.ClientSecret, a.cfg.Google.AuthURL, a.cfg.Google.TokenURL, "", nil)
 	}
-	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: a.cat, Enqueuer: q.Client, Policy: a.policy, Gmail: gs, Logger: a.log})
+	m, _ := a.instruments()
+	h, err := worker.NewHandlers(worker.HandlersConfig{Catalog: a.cat, Enqueuer: q.Client, Policy: a.policy, Gmail: gs, Logger: a.log, Metrics: m})
 	if err != nil {
 		return nil, err
 	}

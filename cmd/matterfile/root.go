@@ -45,13 +45,13 @@ With nothing configured, everything runs on this machine: data and root key in
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.dataDir, "data", "", "data directory (overrides MATTERFILE_DATA_DIR)")
-	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "", "log format: text or json (default MATTERFILE_LOG_FORMAT, else text)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log each task")
 	root.AddCommand(
 		newDemoCmd(g), newImportCmd(g), newTenantsCmd(g), newMattersCmd(g),
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
-		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g),
+		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g),
 	)
 	return root
 }

@@ -27,7 +27,10 @@ func newServeCmd(g *globals) *cobra.Command {
                               token (MATTERFILE_PUSH_AUDIENCE and
                               MATTERFILE_PUSH_SERVICE_ACCOUNT) or by
                               ?token=<MATTERFILE_PUSH_SECRET> in its endpoint
-  GET  /healthz               200 when Redis answers
+  GET  /healthz               200 while the process serves
+  GET  /readyz                200 when Redis and the object store answer
+                              within 2 s; 503 naming the one that does not
+  GET  /metrics               Prometheus metrics (IDs and fixed words only)
 
 A push only queues a sync of the mailbox; it is acknowledged at once. With
 no MATTERFILE_REDIS_URL this process also runs the worker and the poll, since
@@ -60,15 +63,7 @@ nothing else can reach its in-process queue.`,
 		if err != nil {
 			return err
 		}
-		mux := http.NewServeMux()
-		mux.Handle("/gmail/push/", ph)
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-			if err := q.Ping(); err != nil {
-				http.Error(w, "redis does not answer", http.StatusServiceUnavailable)
-				return
-			}
-			fmt.Fprintln(w, "ok")
-		})
+		mux := a.serveHandler(q, ph)
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
 			return fmt.Errorf("MATTERFILE_LISTEN: %w", err)
@@ -101,6 +96,14 @@ nothing else can reach its in-process queue.`,
 		return srv.Shutdown(sctx)
 	})
 	return cmd
+}
+
+// serveHandler routes serve's endpoints: the push endpoint ph, and
+// /metrics, /healthz and /readyz.
+func (a *app) serveHandler(q *worker.Queue, ph http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/gmail/push/", ph)
+	return a.opsHandler(q, mux)
 }
 
 // poller builds the Gmail poll of this configuration.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 
 	"github.com/spf13/cobra"
 )
@@ -17,7 +18,11 @@ At start it re-queues every message staged in the store, so nothing is lost
 when Redis lost its data. Every MATTERFILE_GMAIL_POLL_INTERVAL it queues a sync
 of every connected Gmail mailbox (several workers' polls collapse into one
 sync per mailbox). Without MATTERFILE_REDIS_URL it uses an in-process
-Redis-compatible server, which only this process can reach.`,
+Redis-compatible server, which only this process can reach.
+
+With MATTERFILE_METRICS_ADDR set it serves GET /metrics (Prometheus),
+/healthz (the process answers) and /readyz (Redis and the object store
+answer within 2 s) on that address.`,
 		Args: cobra.NoArgs,
 		// A worker is a service: it logs each task by default.
 		PreRun: func(*cobra.Command, []string) { g.verbose = true },
@@ -25,6 +30,18 @@ Redis-compatible server, which only this process can reach.`,
 			q, err := a.openQueue()
 			if err != nil {
 				return err
+			}
+			if a.cfg.MetricsAddr != "" {
+				ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+				if err != nil {
+					return fmt.Errorf("MATTERFILE_METRICS_ADDR: %w", err)
+				}
+				h := a.opsHandler(q, nil)
+				octx, cancel := context.WithCancel(ctx)
+				served := make(chan struct{})
+				defer func() { cancel(); <-served }()
+				go func() { serveOps(octx, ln, h); close(served) }()
+				fmt.Fprintf(g.stderr, "matterfile worker: metrics on http://%s/metrics\n", ln.Addr())
 			}
 			// Said before the worker starts: afterwards its goroutines
 			// log to the same stream.
