@@ -238,6 +238,11 @@ func (c *Catalog) DeleteClient(ctx context.Context, id, client, by string, progr
 		if err != nil {
 			return e, err
 		}
+		// Custodian records first: the index entry is what a resumed
+		// erasure finds its way back by.
+		if err := t.deleteCustodians(ctx, ie.Message); err != nil {
+			return e, fmt.Errorf("delete custodians of message %s: %w", ie.Message, err)
+		}
 		if err := c.bs.Delete(ctx, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return e, fmt.Errorf("delete index entry of message %s: %w", ie.Message, err)
 		}

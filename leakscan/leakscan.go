@@ -172,6 +172,15 @@ func Scan(ctx context.Context, dir string, needles [][]byte, opts Options) (Repo
 	defer root.Close()
 	fsys := root.FS()
 	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil && name != "." && errors.Is(err, fs.ErrNotExist) {
+			// Removed between listing and reading (a live server's
+			// temporary directory): nothing is left in it to leak.
+			s.report.Vanished++
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if err != nil {
 			return s.pathError(name, err)
 		}

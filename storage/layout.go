@@ -113,6 +113,45 @@ func ReviewKey(t, msg string) (string, error) {
 // ReviewsPrefix lists tenant t's review decisions.
 func ReviewsPrefix(t string) (string, error) { return tenantKey(t, "reviews/") }
 
+// IdentityKey records which message of tenant t holds the content known
+// under id (a keyed hash of its Message-ID and body), so that a copy of it
+// from another mailbox adds a custodian instead of a second message.
+func IdentityKey(t, id string) (string, error) {
+	if err := ids.Validate("identity", id); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "identities", id)
+}
+
+// CustodianKey records that mailbox mb of tenant t holds a copy of message
+// msg besides the one filed.
+func CustodianKey(t, msg, mb string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "custodians", msg, mb)
+}
+
+// CopyKey says which message of tenant t the copy msg (other bytes, the
+// same message from another mailbox) was merged into.
+func CopyKey(t, msg string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "copies", msg)
+}
+
+// CustodiansPrefix lists the custodian records of message msg of tenant t.
+func CustodiansPrefix(t, msg string) (string, error) {
+	if err := ids.Validate("message", msg); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "custodians", msg+"/")
+}
+
 // MailboxKey holds the record of mailbox mb of tenant t.
 func MailboxKey(t, mb string) (string, error) {
 	if err := ids.Validate("mailbox", mb); err != nil {

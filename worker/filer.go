@@ -156,7 +156,7 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		}
 		return catalog.IndexEntry{}, err
 	}
-	if e, err := t.Lookup(ctx, p.Message); err == nil {
+	if e, err := t.Resolve(ctx, p.Message); err == nil {
 		if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
 			return e, err
 		}
@@ -215,6 +215,18 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	}
 	if in.namedByHash && id != in.name {
 		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", in.name, sealed.ErrIntegrity))
+	}
+	content := contentHash(first.msg)
+	if in.override == nil && first.msg.MessageID != "" {
+		// The same message from another mailbox (its own headers make
+		// other bytes) is one message with one more custodian.
+		orig, ok, err := t.SameMessage(ctx, first.msg.MessageID, content)
+		if err != nil {
+			return catalog.IndexEntry{}, err
+		}
+		if ok && orig.Message != id {
+			return h.addCustodian(ctx, t, orig, in, id)
+		}
 	}
 	labels := in.labels
 	if labels == nil {
@@ -318,6 +330,11 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		// the wall sees which matter the message came near.
 		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("alert-%s-%s-%d", dec.Alert, id, e.Generation), Type: "alert." + dec.Alert,
 			Message: id, State: e.State, Target: dec.Candidates[0].Target, Time: h.now().UTC()}); err != nil {
+			return e, err
+		}
+	}
+	if prev == nil && m.MessageID != "" {
+		if err := t.RecordIdentity(ctx, m.MessageID, content, id); err != nil {
 			return e, err
 		}
 	}

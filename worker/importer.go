@@ -153,7 +153,7 @@ func (im *Importer) importOne(ctx context.Context, t *catalog.Tenant, mb, id str
 		res.Skipped++
 		return nil
 	}
-	if _, err := t.Lookup(ctx, id); err == nil {
+	if _, err := t.Resolve(ctx, id); err == nil {
 		res.AlreadyFiled++
 		return nil
 	}

@@ -61,8 +61,13 @@ type fixture struct {
 	index    int
 	raw      []byte
 	sha      string
-	expected string // filed:<target>, review, unparsed, skipped
+	id       string // Message-ID
+	expected string // filed:<target>, review, unparsed, skipped, custodian
 }
+
+// stored reports whether the fixture is stored as a message of its own: not
+// skipped, and not a copy merged into another mailbox's filing.
+func (f fixture) stored() bool { return f.expected != "skipped" && f.expected != "custodian" }
 
 func loadFixtures(t *testing.T) []fixture {
 	t.Helper()
@@ -75,9 +80,10 @@ func loadFixtures(t *testing.T) []fixture {
 	for i, h := range rows[0] {
 		col[h] = i
 	}
-	want := map[string]string{}
+	want, ids := map[string]string{}, map[string]string{}
 	for _, r := range rows[1:] {
 		want[r[col["file"]]+"#"+r[col["index"]]] = r[col["expected"]]
+		ids[r[col["file"]]+"#"+r[col["index"]]] = r[col["message_id"]]
 	}
 	files, err := filepath.Glob(filepath.Join(repoRoot, "testdata/mbox/*.mbox"))
 	require.NoError(t, err)
@@ -99,7 +105,7 @@ func loadFixtures(t *testing.T) []fixture {
 			name := filepath.Base(path)
 			exp, ok := want[name+"#"+strconv.Itoa(i)]
 			require.True(t, ok, "EXPECTED.csv has no row for %s #%d", name, i)
-			out = append(out, fixture{file: name, index: i, raw: raw, sha: hex.EncodeToString(sum[:]), expected: exp})
+			out = append(out, fixture{file: name, index: i, raw: raw, sha: hex.EncodeToString(sum[:]), id: ids[name+"#"+strconv.Itoa(i)], expected: exp})
 		}
 		fh.Close()
 	}
@@ -141,6 +147,11 @@ func fileFixtures(t *testing.T, env map[string]string, tenant string) []fixture 
 			require.False(t, ok, "%s #%d has no filing label but was filed", f.file, f.index)
 			continue
 		}
+		if f.expected == "custodian" {
+			require.False(t, ok, "%s #%d is a copy of a filed message but was stored again", f.file, f.index)
+			requireCustodian(t, fx, bySHA, f)
+			continue
+		}
 		require.True(t, ok, "%s #%d was not filed", f.file, f.index)
 		switch {
 		case strings.HasPrefix(f.expected, "filed:"):
@@ -159,6 +170,22 @@ func fileFixtures(t *testing.T, env map[string]string, tenant string) []fixture 
 	return fx
 }
 
+// requireCustodian checks that copy f was merged into the stored fixture
+// with its Message-ID, whose custodians now include f's mailbox.
+func requireCustodian(t *testing.T, fx []fixture, bySHA map[string]messageView, f fixture) {
+	t.Helper()
+	for _, o := range fx {
+		if o.id == f.id && o.stored() {
+			m, ok := bySHA[o.sha]
+			require.True(t, ok, "%s #%d: the message it copies is not stored", f.file, f.index)
+			require.Contains(t, m.Custodians, strings.TrimSuffix(f.file, ".mbox")+"@harperlegal.example")
+			require.Contains(t, m.Custodians, strings.TrimSuffix(o.file, ".mbox")+"@harperlegal.example")
+			return
+		}
+	}
+	t.Fatalf("%s #%d: no stored fixture with its Message-ID", f.file, f.index)
+}
+
 // requireRawIntact checks that every filed fixture still reads back byte
 // for byte, except those filed for client erased, which must be gone.
 func requireRawIntact(t *testing.T, env map[string]string, tenant string, fx []fixture, erased string) {
@@ -169,7 +196,7 @@ func requireRawIntact(t *testing.T, env map[string]string, tenant string, fx []f
 	}
 	dir := t.TempDir()
 	for _, f := range fx {
-		if f.expected == "skipped" {
+		if !f.stored() {
 			continue
 		}
 		m, ok := bySHA[f.sha]
@@ -454,7 +481,7 @@ func TestDemoEmbedded(t *testing.T) {
 	msgs := listAll(t, env, demoTenant)
 	taken := 0
 	for _, f := range fx {
-		if f.expected != "skipped" {
+		if f.stored() {
 			taken++
 		}
 	}

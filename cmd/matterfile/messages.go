@@ -172,7 +172,17 @@ func listMessages(ctx context.Context, a *app, tenant, matter, state string) ([]
 		if state == "unparsed" && !m.Message.Unparsed {
 			continue
 		}
-		views = append(views, viewOf(e, m))
+		v := viewOf(e, m)
+		// Copies of the message in other mailboxes are custodians too.
+		cs, err := t.Custodians(ctx, e, m)
+		if err != nil {
+			return nil, err
+		}
+		v.Custodians = v.Custodians[:0]
+		for _, c := range cs {
+			v.Custodians = append(v.Custodians, c.Address)
+		}
+		views = append(views, v)
 	}
 	return views, nil
 }
