@@ -50,3 +50,26 @@ func (h *Handlers) addCustodian(ctx context.Context, t *catalog.Tenant, orig cat
 	}
 	return orig, h.followUp(ctx, t, orig, in.gmail)
 }
+
+// afterCommit redoes, idempotently, what file does after a filing's index
+// entry is written: the content's identity and the conversation's record.
+func (h *Handlers) afterCommit(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry, mb catalog.Mailbox) error {
+	m, err := t.Manifest(ctx, e)
+	if err != nil {
+		return err
+	}
+	if e.Generation == 1 && m.Message.MessageID != "" {
+		if err := t.RecordIdentity(ctx, m.Message.MessageID, contentHash(&m.Message), e.Message); err != nil {
+			return err
+		}
+	}
+	c := catalog.Custodian{Mailbox: mb.ID, Address: mb.Address}
+	if len(m.Custodians) > 0 {
+		c = m.Custodians[0]
+	}
+	labels := m.Labels
+	if labels == nil {
+		labels = m.Message.GmailLabels
+	}
+	return h.followThreads(ctx, t, e, m.Decision, classifyInput(&m.Message, labels, c), c.Address)
+}

@@ -157,6 +157,13 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		return catalog.IndexEntry{}, err
 	}
 	if e, err := t.Resolve(ctx, p.Message); err == nil {
+		if e.Message == p.Message {
+			// A crash after the commit point may have cut off what
+			// follows it: redo it before the staged copy goes.
+			if err := h.afterCommit(ctx, t, e, mb); err != nil {
+				return e, err
+			}
+		}
 		if err := t.DeleteStaged(ctx, p.Mailbox, p.Message); err != nil {
 			return e, err
 		}

@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/hibiken/asynq"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -64,4 +66,36 @@ func TestReplyBeforeItsConversation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "m-9", e.Matter)
 	require.Empty(t, queued(t, tn, false))
+}
+
+// A worker killed after a filing's commit point, before its thread record
+// was written: the retry finds the message filed and writes what the crash
+// cut off, so a later reply still follows its conversation.
+func TestRetryAfterCommitRecordsTheThread(t *testing.T) {
+	b := setup(t)
+	ctx := b.ctx
+	tn, err := b.cat.Open(ctx, "firm-a")
+	require.NoError(t, err)
+	start := mail("Matters/2024-0001 Acme", "start@acme.example", "", "the draft", "please see the draft")
+	got := b.fileAll(t, false, start)
+	e := got["the draft"]
+	require.Equal(t, catalog.StateFiled, e.State)
+
+	// The crash: the thread records are gone, the staged copy is back.
+	var threads []string
+	require.NoError(t, b.bs.List(ctx, "tenants/firm-a/threads/", func(i storage.Info) error { threads = append(threads, i.Key); return nil }))
+	require.NotEmpty(t, threads)
+	for _, k := range threads {
+		require.NoError(t, b.bs.Delete(ctx, k))
+	}
+	mb, err := tn.MailboxByAddress(ctx, "bob@firm.example")
+	require.NoError(t, err)
+	require.NoError(t, tn.Stage(ctx, mb.ID, e.Message, bytes.NewReader(rawOf(t, tn, e))))
+	again, err := b.h.FileMessage(ctx, worker.FileMessagePayload{Tenant: "firm-a", Mailbox: mb.ID, Message: e.Message, Source: worker.SourceMbox})
+	require.NoError(t, err)
+	require.Equal(t, e, again, "filed once")
+
+	reply := b.fileAll(t, false, mail("File to matter", "reply@acme.example", "start@acme.example", "Re: the draft", "agreed"))["Re: the draft"]
+	require.Equal(t, catalog.StateFiled, reply.State)
+	require.Equal(t, "m-1", reply.Matter)
 }
