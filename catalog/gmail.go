@@ -218,3 +218,21 @@ func (t *Tenant) GmailFiledRecord(ctx context.Context, mb, gid string) (GmailFil
 	}
 	return f, nil
 }
+
+// GmailFiledIDs lists the Gmail ids of mailbox mb that carry a filed
+// marker: one listing instead of a read per message.
+func (t *Tenant) GmailFiledIDs(ctx context.Context, mb string) ([]string, error) {
+	prefix, err := storage.GmailFiledPrefix(t.ID, mb)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	err = t.s.List(ctx, prefix, func(i storage.Info) error {
+		out = append(out, strings.TrimPrefix(i.Key, prefix))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s mailbox %s filed: %w", t.ID, mb, err)
+	}
+	return out, nil
+}

@@ -46,6 +46,14 @@ type Config struct {
 	// Concurrency is the number of tasks a worker runs at once
 	// (MATTERFILE_CONCURRENCY, default 4).
 	Concurrency int
+	// ShutdownTimeout is how long a stopping worker (SIGTERM, SIGINT)
+	// lets its in-flight tasks finish before it hands them back to the
+	// queue (MATTERFILE_SHUTDOWN_TIMEOUT, default 30s).
+	ShutdownTimeout time.Duration
+	// ReconcileInterval is how often a worker queues a reconcile of
+	// every tenant: staged work and Gmail's filing labels compared with
+	// what is filed (MATTERFILE_RECONCILE_INTERVAL, default 1h).
+	ReconcileInterval time.Duration
 	// Google is the Gmail source.
 	Google Google
 	// Listen is the address of 'serve' (MATTERFILE_LISTEN, default
@@ -132,6 +140,7 @@ func Settings() []Setting {
 		{"MATTERFILE_MATTER_LABEL_PREFIX", "Matters/", "Gmail label prefix naming a matter"},
 		{"MATTERFILE_FILING_LABEL", "File to matter", "generic Gmail label asking for filing"},
 		{"MATTERFILE_CONCURRENCY", "4", "tasks a worker runs at once"},
+		{"MATTERFILE_SHUTDOWN_TIMEOUT", "30s", "how long a worker stopped by SIGTERM or SIGINT lets in-flight tasks finish before it returns them to the queue"},
 		{"MATTERFILE_GOOGLE_CLIENT_ID", "", "Google OAuth client ID, for per-user mailbox consent"},
 		{"MATTERFILE_GOOGLE_CLIENT_SECRET", "", "Google OAuth client secret"},
 		{"MATTERFILE_GMAIL_ENDPOINT", "https://gmail.googleapis.com/", "Gmail API base URL"},
@@ -140,6 +149,7 @@ func Settings() []Setting {
 		{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE", "6000", "Gmail quota units per mailbox per minute"},
 		{"MATTERFILE_GMAIL_COSTS", "(current table)", "unit costs per method, e.g. messages.get=20,history.list=2"},
 		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
+		{"MATTERFILE_RECONCILE_INTERVAL", "1h", "how often 'worker' re-queues whatever is labelled or staged but neither filed nor queued (also at once when Redis lost its data)"},
 		{"MATTERFILE_GMAIL_PUBSUB_TOPIC", "", "Pub/Sub topic for Gmail push (projects/<p>/topics/<t>); unset: polling only"},
 		{"MATTERFILE_PUSH_SECRET", "", "secret token of the Pub/Sub push subscription (32+ characters), for 'serve'"},
 		{"MATTERFILE_PUSH_AUDIENCE", "", "audience of the push subscription's OIDC token, to verify pushes by Google's signature"},
@@ -207,6 +217,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Concurrency = n
 	}
+	if v := getenv("MATTERFILE_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return Config{}, bad("MATTERFILE_SHUTDOWN_TIMEOUT", "want a duration from 1s to 1h, such as 30s")
+		}
+		c.ShutdownTimeout = d
+	}
 	c.Google.ClientID = getenv("MATTERFILE_GOOGLE_CLIENT_ID")
 	c.Google.ClientSecret = getenv("MATTERFILE_GOOGLE_CLIENT_SECRET")
 	c.Google.Endpoint = getenv("MATTERFILE_GMAIL_ENDPOINT")
@@ -239,6 +256,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, bad("MATTERFILE_GMAIL_POLL_INTERVAL", "want a duration of at least 10s, such as 10m")
 		}
 		c.Google.PollInterval = d
+	}
+	if v := getenv("MATTERFILE_RECONCILE_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			return Config{}, bad("MATTERFILE_RECONCILE_INTERVAL", "want a duration from 1m to 168h, such as 1h")
+		}
+		c.ReconcileInterval = d
 	}
 	c.ApplyDefaults()
 	return c, c.Validate()
@@ -285,6 +309,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Concurrency == 0 {
 		c.Concurrency = 4
 	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
 	if c.Google.Endpoint == "" {
 		c.Google.Endpoint = "https://gmail.googleapis.com/"
 	}
@@ -293,6 +320,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Google.PollInterval == 0 {
 		c.Google.PollInterval = 10 * time.Minute
+	}
+	if c.ReconcileInterval == 0 {
+		c.ReconcileInterval = time.Hour
 	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
@@ -306,6 +336,9 @@ func (c *Config) ApplyDefaults() {
 func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return bad("MATTERFILE_DATA_DIR", "is empty")
+	}
+	if c.ReconcileInterval != 0 && (c.ReconcileInterval < time.Minute || c.ReconcileInterval > 7*24*time.Hour) {
+		return bad("MATTERFILE_RECONCILE_INTERVAL", "want a duration from 1m to 168h, such as 1h")
 	}
 	if c.RedisURL != "" {
 		if _, err := asynq.ParseRedisURI(c.RedisURL); err != nil {

@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if !strings.HasSuffix(c.DataDir, "matterfile-data") || c.Concurrency != 4 ||
 		c.MatterLabelPrefix != "Matters/" || c.FilingLabel != "File to matter" ||
-		c.S3.Bucket != "matterfile" || !c.S3.TLS {
+		c.S3.Bucket != "matterfile" || !c.S3.TLS || c.ShutdownTimeout != 30*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.KeyFile() == "" || !strings.HasSuffix(c.KeyFile(), "/root.key") {
@@ -76,6 +76,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get"}, "MATTERFILE_GMAIL_COSTS"},
 		{map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=-1"}, "MATTERFILE_GMAIL_COSTS"},
 		{map[string]string{"MATTERFILE_GMAIL_POLL_INTERVAL": "1s"}, "MATTERFILE_GMAIL_POLL_INTERVAL"},
+		{map[string]string{"MATTERFILE_SHUTDOWN_TIMEOUT": "soon"}, "MATTERFILE_SHUTDOWN_TIMEOUT"},
+		{map[string]string{"MATTERFILE_SHUTDOWN_TIMEOUT": "10ms"}, "MATTERFILE_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"MATTERFILE_GMAIL_ENDPOINT": "gmail.googleapis.com"}, "MATTERFILE_GMAIL_ENDPOINT"},
 		{map[string]string{"MATTERFILE_OAUTH_TOKEN_URL": "ftp://x"}, "MATTERFILE_OAUTH_TOKEN_URL"},
 		{map[string]string{"MATTERFILE_GOOGLE_CLIENT_ID": "id"}, "MATTERFILE_GOOGLE_CLIENT_SECRET"},
@@ -106,6 +108,20 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 	g, err := FromEnv(env(map[string]string{"MATTERFILE_GMAIL_COSTS": "messages.get=5, history.list=2", "MATTERFILE_GMAIL_POLL_INTERVAL": "5m"}))
 	if err != nil || g.Google.Costs["messages.get"] != 5 || g.Google.Costs["history.list"] != 2 || g.Google.PollInterval != 5*time.Minute {
 		t.Errorf("gmail settings: %+v, %v", g.Google, err)
+	}
+	r, err := FromEnv(env(map[string]string{"MATTERFILE_RECONCILE_INTERVAL": "15m"}))
+	if err != nil || r.ReconcileInterval != 15*time.Minute {
+		t.Errorf("reconcile interval: %v, %v", r.ReconcileInterval, err)
+	}
+	if d, err := FromEnv(env(nil)); err != nil || d.ReconcileInterval != time.Hour {
+		t.Errorf("reconcile interval default: %v, %v", d.ReconcileInterval, err)
+	}
+	for _, v := range []string{"soon", "10s", "0", "-1h", "200h"} {
+		_, err := FromEnv(env(map[string]string{"MATTERFILE_RECONCILE_INTERVAL": v}))
+		var se *SettingError
+		if !errors.As(err, &se) || se.Setting != "MATTERFILE_RECONCILE_INTERVAL" {
+			t.Errorf("MATTERFILE_RECONCILE_INTERVAL=%s: want a SettingError, got %v", v, err)
+		}
 	}
 }
 

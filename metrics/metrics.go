@@ -17,6 +17,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,9 @@ type Metrics struct {
 	gmailRequests  *prometheus.CounterVec
 	gmailThrottled prometheus.Counter
 	bytesSealed    prometheus.Counter
+	// onStage, if set, sees every stage time exactly (a histogram keeps
+	// buckets only); 'matterfile bench' reports percentiles from it.
+	onStage atomic.Pointer[func(stage string, d time.Duration)]
 }
 
 // New creates the collectors and registers them on reg.
@@ -95,6 +99,22 @@ func (m *Metrics) Stage(stage string, d time.Duration) {
 		return
 	}
 	m.stages.WithLabelValues(stage).Observe(d.Seconds())
+	if fn := m.onStage.Load(); fn != nil {
+		(*fn)(stage, d)
+	}
+}
+
+// OnStage makes fn see every stage time Stage records, besides the
+// histogram; nil stops it. fn is called from many goroutines at once.
+func (m *Metrics) OnStage(fn func(stage string, d time.Duration)) {
+	if m == nil {
+		return
+	}
+	if fn == nil {
+		m.onStage.Store(nil)
+		return
+	}
+	m.onStage.Store(&fn)
 }
 
 // Sealed counts n plaintext bytes sealed into the store.

@@ -33,6 +33,7 @@ import (
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/manifest-<gen>
 //	tenants/<t>/clients/<c>/matters/<m>/messages/<msg>/parts/<n>
 //	tenants/<t>/review/messages/<msg>/...                        in review, same sub-layout
+//	tenants/<t>/bench/<n>                                        'matterfile bench' floor objects (throwaway tenant)
 
 // TenantsPrefix lists the tenant markers.
 const TenantsPrefix = "registry/tenants/"
@@ -345,6 +346,14 @@ func GmailFiledKey(t, mb, gid string) (string, error) {
 	return tenantKey(t, "gmail", mb, "filed", gid)
 }
 
+// GmailFiledPrefix lists the filed markers of mailbox mb.
+func GmailFiledPrefix(t, mb string) (string, error) {
+	if err := ids.Validate("mailbox", mb); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "gmail", mb, "filed/")
+}
+
 // ClientKeysetsPrefix lists the keyset generations of client c of tenant t,
 // wrapped by the tenant's keysets: deleting them makes every object of the
 // client unreadable. Like the tenant's, they live in the key store.
@@ -370,6 +379,18 @@ func ClientKeysetGenKey(t, c string, gen int) (string, error) {
 // ReencryptKey records the progress of re-encrypting tenant t's objects
 // under its current primary keys.
 func ReencryptKey(t string) (string, error) { return tenantKey(t, "reencrypt") }
+
+// BenchPrefix holds the objects 'matterfile bench' writes for its floor
+// (the raw bytes sealed and put with no pipeline) in its throwaway tenant t.
+func BenchPrefix(t string) (string, error) { return tenantKey(t, "bench/") }
+
+// BenchKey holds the floor's copy of message n of a bench run in tenant t.
+func BenchKey(t string, n int) (string, error) {
+	if n < 0 {
+		return "", fmt.Errorf("bench object %d: %w", n, ids.ErrInvalid)
+	}
+	return tenantKey(t, "bench", strconv.Itoa(n))
+}
 
 // HoldKey holds legal hold h of tenant t.
 func HoldKey(t, h string) (string, error) {

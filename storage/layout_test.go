@@ -30,7 +30,7 @@ func TestLayoutRejectsBadIDs(t *testing.T) {
 		if _, err := storage.GmailPendingKey("t", "mb", bad); err == nil {
 			t.Errorf("GmailPendingKey with Gmail id %q accepted", bad)
 		}
-		for _, f := range []func(string, string) (string, error){storage.SecretKey, storage.GmailStateKey, storage.GmailPendingPrefix} {
+		for _, f := range []func(string, string) (string, error){storage.SecretKey, storage.GmailStateKey, storage.GmailPendingPrefix, storage.GmailFiledPrefix} {
 			if _, err := f("t", bad); err == nil {
 				t.Errorf("mailbox %q accepted", bad)
 			}
@@ -56,6 +56,7 @@ func TestLayoutKeys(t *testing.T) {
 		{func() (string, error) { return storage.GmailPendingKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/pending/18c2a4f1b2c3d4e5"},
 		{func() (string, error) { return storage.GmailPendingPrefix("firm", "mb-1") }, "tenants/firm/gmail/mb-1/pending/"},
 		{func() (string, error) { return storage.GmailFiledKey("firm", "mb-1", "18c2a4f1b2c3d4e5") }, "tenants/firm/gmail/mb-1/filed/18c2a4f1b2c3d4e5"},
+		{func() (string, error) { return storage.GmailFiledPrefix("firm", "mb-1") }, "tenants/firm/gmail/mb-1/filed/"},
 	} {
 		got, err := tc.got()
 		if err != nil || got != tc.want {

@@ -113,6 +113,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeWatchMailbox, h.HandleWatchMailboxTask)
 	mux.HandleFunc(TypeReencrypt, h.HandleReencryptTask)
 	mux.HandleFunc(TypeRecheck, h.HandleRecheckTask)
+	mux.HandleFunc(TypeReconcile, h.HandleReconcileTask)
 	return mux
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/hibiken/asynq"
 
@@ -238,8 +237,9 @@ func scanHeader(r io.Reader) ([sha256.Size]byte, []string, error) {
 }
 
 // RequeuePending enqueues a file task for every message staged in the
-// store, so that work lost with Redis (or with an embedded queue when its
-// process ended) is picked up again.
+// store, and a fetch for every Gmail pending record, so that work lost with
+// Redis (or with an embedded queue when its process ended) is picked up
+// again. Reconcile does the same per tenant, and asks Gmail too.
 func (im *Importer) RequeuePending(ctx context.Context) (int, error) {
 	tenants, err := im.cat.Tenants(ctx)
 	if err != nil {
@@ -251,68 +251,15 @@ func (im *Importer) RequeuePending(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		pending, err := t.Pending(ctx)
-		if err != nil {
-			return n, err
-		}
-		for _, s := range pending {
-			if strings.HasPrefix(s.Message, stagedName("")) {
-				continue // a Gmail fetch; its pending record requeues it below
-			}
-			p := FileMessagePayload{Tenant: id, Mailbox: s.Mailbox, Message: s.Message, Source: SourceMbox}
-			task, err := NewFileMessageTask(p, QueueBackfill)
-			if err != nil {
-				return n, err
-			}
-			if _, err := im.enq.EnqueueContext(ctx, task); err == nil {
-				n++
-			} else if !errors.Is(err, asynq.ErrTaskIDConflict) {
-				return n, fmt.Errorf("requeue message %s: %w", s.Message, err)
-			}
-		}
-		m, err := im.requeueGmail(ctx, t)
+		m, err := requeueStaged(ctx, im.enq, t)
 		n += m
 		if err != nil {
 			return n, err
 		}
-	}
-	return n, nil
-}
-
-// requeueGmail queues the fetch of every Gmail message a sync recorded
-// and no worker filed yet.
-func (im *Importer) requeueGmail(ctx context.Context, t *catalog.Tenant) (int, error) {
-	mbs, err := t.Mailboxes(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, mb := range mbs {
-		st, err := t.GmailState(ctx, mb.ID)
-		if errors.Is(err, catalog.ErrNoGmail) {
-			continue
-		}
+		m, err = requeueGmailPending(ctx, im.enq, t)
+		n += m
 		if err != nil {
 			return n, err
-		}
-		gids, err := t.GmailPendingIDs(ctx, mb.ID)
-		if err != nil {
-			return n, err
-		}
-		for _, gid := range gids {
-			p := GmailMessagePayload{Tenant: t.ID, Mailbox: mb.ID, GmailID: gid}
-			// A task of the sync that recorded it may still be queued
-			// under its own ID; running both is harmless, the second
-			// finds the pending record gone.
-			task, err := newGmailTask(TypeFetchGmail, FetchTaskID(p, st.Cursor), QueueBackfill, p)
-			if err != nil {
-				return n, err
-			}
-			if _, err := im.enq.EnqueueContext(ctx, task); err == nil {
-				n++
-			} else if !errors.Is(err, asynq.ErrTaskIDConflict) {
-				return n, fmt.Errorf("requeue gmail message of %s: %w", mb.ID, err)
-			}
 		}
 	}
 	return n, nil

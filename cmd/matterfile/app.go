@@ -184,7 +184,7 @@ func (a *app) startWorker(ctx context.Context, q *worker.Queue) (stop func(), er
 	if err != nil {
 		return nil, err
 	}
-	srv := q.NewServer(h, worker.ServerConfig{Concurrency: a.cfg.Concurrency, Logger: a.log})
+	srv := q.NewServer(h, worker.ServerConfig{Concurrency: a.cfg.Concurrency, ShutdownTimeout: a.cfg.ShutdownTimeout, Logger: a.log})
 	if err := srv.Start(h.Mux()); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

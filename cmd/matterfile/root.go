@@ -52,6 +52,8 @@ With nothing configured, everything runs on this machine: data and root key in
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
 		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g),
+		newBenchCmd(g),
+		newReconcileCmd(g),
 	)
 	return root
 }

@@ -13,11 +13,16 @@ func newWorkerCmd(g *globals) *cobra.Command {
 		Use:   "worker",
 		Short: "Run a worker that files queued messages until stopped",
 		Long: `Run the asynq worker: it files queued messages and runs follow-up jobs until
-it gets SIGINT or SIGTERM, then stops taking work and finishes what it holds.
+it gets SIGINT or SIGTERM, then stops taking work, finishes what it holds
+within MATTERFILE_SHUTDOWN_TIMEOUT (tasks still running then go back to the
+queue) and exits 0. Killed outright (kill -9), it loses nothing either: the
+tasks it held run again once their lease expires, within one to two minutes.
 At start it re-queues every message staged in the store, so nothing is lost
 when Redis lost its data. Every MATTERFILE_GMAIL_POLL_INTERVAL it queues a sync
 of every connected Gmail mailbox (several workers' polls collapse into one
-sync per mailbox). Without MATTERFILE_REDIS_URL it uses an in-process
+sync per mailbox). Every MATTERFILE_RECONCILE_INTERVAL, and at once when it
+sees Redis lose its data, it queues a reconcile of every tenant (see
+'matterfile reconcile'). Without MATTERFILE_REDIS_URL it uses an in-process
 Redis-compatible server, which only this process can reach.
 
 With MATTERFILE_METRICS_ADDR set it serves GET /metrics (Prometheus),
@@ -55,10 +60,18 @@ answer within 2 s) on that address.`,
 				stop()
 				return err
 			}
+			rec, err := a.reconciler(q)
+			if err != nil {
+				stop()
+				return err
+			}
 			polled := make(chan struct{})
 			go func() { poller.Run(ctx); close(polled) }()
+			reconciled := make(chan struct{})
+			go func() { rec.Run(ctx); close(reconciled) }()
 			<-ctx.Done()
 			<-polled
+			<-reconciled
 			stop()
 			return nil
 		}),

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"net"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -139,4 +140,19 @@ func RedisAddr(t testing.TB) string {
 	addr := requireEnv(t, EnvRedisAddr)
 	requireAnswer(t, EnvRedisAddr, addr)
 	return addr
+}
+
+// MinIOBinary returns the MinIO binary scripts/test caches under
+// <repo>/.cache/bin, for tests that run a MinIO of their own (to stop and
+// restart it). repo is the repository root, relative to the test's package.
+func MinIOBinary(t testing.TB, repo string) string {
+	t.Helper()
+	bin, err := filepath.Abs(filepath.Join(repo, ".cache", "bin", "minio"))
+	if err != nil {
+		t.Fatalf("minio binary: %v", err)
+	}
+	if fi, err := os.Stat(bin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		unavailable(t, "%s is not an executable; it is required under CI; run scripts/test, which builds it", bin)
+	}
+	return bin
 }
