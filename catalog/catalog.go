@@ -129,7 +129,7 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s audit log: %w", id, err)
 	}
-	t = &Tenant{ID: id, s: s, log: log, opened: time.Now()}
+	t = &Tenant{ID: id, s: s, bs: c.bs, log: log, opened: time.Now()}
 	c.mu.Lock()
 	c.tenants[id] = t
 	c.mu.Unlock()
@@ -138,8 +138,11 @@ func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 
 // Tenant is one firm's records, sealed under its keys.
 type Tenant struct {
-	ID     string
-	s      *sealed.Store
+	ID string
+	s  *sealed.Store
+	// bs is the data store itself, for the few plain objects published
+	// outside the tenant's sealed space (verifier keys).
+	bs     storage.BlobStore
 	log    *audit.Log
 	opened time.Time
 

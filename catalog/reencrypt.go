@@ -360,6 +360,7 @@ var tenantObjects = map[string]struct {
 }{
 	"settings":          {1, sealed.KindRecord, false},
 	"audit-key":         {1, sealed.KindSecret, false},
+	"export-key":        {1, sealed.KindSecret, false},
 	"matters":           {2, sealed.KindRecord, false}, // matters/registry
 	"mailboxes":         {2, sealed.KindRecord, false},
 	"holds":             {2, sealed.KindRecord, false},

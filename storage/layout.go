@@ -153,6 +153,19 @@ func CustodiansPrefix(t, msg string) (string, error) {
 	return tenantKey(t, "custodians", msg+"/")
 }
 
+// ExportSigningKey holds tenant t's export signing key, sealed.
+func ExportSigningKey(t string) (string, error) { return tenantKey(t, "export-key") }
+
+// ExportVerifierKey holds the public key that verifies tenant t's exports,
+// plain and outside the tenant, so that a recipient can be given it and it
+// outlives the tenant.
+func ExportVerifierKey(t string) (string, error) {
+	if err := ids.Validate("tenant", t); err != nil {
+		return "", err
+	}
+	return "registry/export-keys/" + t, nil
+}
+
 // MailboxKey holds the record of mailbox mb of tenant t.
 func MailboxKey(t, mb string) (string, error) {
 	if err := ids.Validate("mailbox", mb); err != nil {

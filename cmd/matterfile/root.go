@@ -51,7 +51,7 @@ With nothing configured, everything runs on this machine: data and root key in
 		newDemoCmd(g), newImportCmd(g), newTenantsCmd(g), newMattersCmd(g),
 		newMessagesCmd(g), newWorkerCmd(g), newVersionCmd(g),
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
-		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g),
+		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g), newExportCmd(g),
 		newBenchCmd(g),
 		newReconcileCmd(g),
 	)
