@@ -51,11 +51,19 @@ func (h *Handlers) addCustodian(ctx context.Context, t *catalog.Tenant, orig cat
 	return orig, h.followUp(ctx, t, orig, in.gmail)
 }
 
+// filerActor is who files in the audit log.
+const filerActor = "system:filer"
+
 // afterCommit redoes, idempotently, what file does after a filing's index
 // entry is written: the content's identity and the conversation's record.
 func (h *Handlers) afterCommit(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry, mb catalog.Mailbox) error {
 	m, err := t.Manifest(ctx, e)
 	if err != nil {
+		return err
+	}
+	// The filing's audit record may be what the crash cut off. Recording
+	// it again may record it twice; a missing record would be worse.
+	if err := t.RecordFiling(ctx, filerActor+"-retry", e, m.Previous); err != nil {
 		return err
 	}
 	if e.Generation == 1 && m.Message.MessageID != "" {

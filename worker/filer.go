@@ -158,9 +158,12 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		return catalog.IndexEntry{}, err
 	}
 	if e, err := t.Resolve(ctx, p.Message); err == nil {
-		if e.Message == p.Message {
-			// A crash after the commit point may have cut off what
-			// follows it: redo it before the staged copy goes.
+		// A crash after the commit point, before the staged copy went,
+		// may have cut off what follows the commit: redo it. Without a
+		// staged copy this is a repeated task; everything was done.
+		if staged, err := t.Staged(ctx, p.Mailbox, p.Message); err != nil {
+			return e, err
+		} else if staged && e.Message == p.Message {
 			if err := h.afterCommit(ctx, t, e, mb); err != nil {
 				return e, err
 			}
@@ -340,6 +343,9 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 			Message: id, State: e.State, Target: dec.Candidates[0].Target, Time: h.now().UTC()}); err != nil {
 			return e, err
 		}
+	}
+	if err := t.RecordFiling(ctx, filerActor, e, prev); err != nil {
+		return e, err
 	}
 	if prev == nil && m.MessageID != "" {
 		if err := t.RecordIdentity(ctx, m.MessageID, content, id); err != nil {

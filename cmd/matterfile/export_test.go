@@ -91,5 +91,7 @@ func TestExportMatter(t *testing.T) {
 	log := mustRun(t, env, "audit", "list", "--tenant", demoTenant)
 	require.Regexp(t, `export\s+ok .*matter:m-2024-0117`, log)
 	require.Regexp(t, `export\.subject-access\s+ok`, log)
+	require.Regexp(t, `message\.file\s+ok .*matter:m-2024-0117 .*filed to m-2024-0117`, log, "every filing is audited")
+	require.Regexp(t, `message\.file\s+ok .*filed to review`, log)
 	require.NotContains(t, strings.ToLower(log), "castellano", "the data subject's address stays out of the audit log")
 }

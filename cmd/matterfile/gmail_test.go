@@ -48,6 +48,11 @@ func TestGmailMailboxCommands(t *testing.T) {
 	// Credentials of another account are refused.
 	_, err := run(t, env, "mailboxes", "add", "--tenant", "firm", "--email", "ann@firm.example", "--token-file", tokenFile(t, fake, "ben@firm.example"))
 	require.ErrorContains(t, err, "another account")
+	log := mustRun(t, env, "audit", "list", "--tenant", "firm")
+	require.Regexp(t, `mailbox\.connect\s+ok .*auth oauth`, log)
+	require.Regexp(t, `mailbox\.connect\s+ok .*auth delegation`, log)
+	require.Regexp(t, `mailbox\.reconnect\s+failed .*credentials check failed`, log)
+	require.NotContains(t, log, "ann@firm.example", "audit records name mailboxes by ID")
 
 	out := mustRun(t, env, "sync", "--tenant", "firm", "--mailbox", "ann@firm.example", "--wait")
 	require.Contains(t, out, "5 messages found, 0 failed")

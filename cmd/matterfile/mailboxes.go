@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/ingest/gmail"
 	"github.com/matterfile/matterfile/storage"
@@ -119,6 +120,11 @@ func (a *app) connectMailbox(ctx context.Context, tenant, email string, sec cata
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return mb, err
 	}
+	// Credentials replacing working ones are a reconnect.
+	action := audit.ActionMailboxConnect
+	if hadSecret {
+		action = audit.ActionMailboxReconnect
+	}
 	if err := t.SaveSecret(ctx, mb.ID, sec); err != nil {
 		return mb, err
 	}
@@ -151,9 +157,13 @@ func (a *app) connectMailbox(ctx context.Context, tenant, email string, sec cata
 			prevState.Auth, prevState.Status, prevState.LastError = sec.Kind, catalog.StatusReconnect, "credentials check failed"
 		}
 		_ = t.SaveGmailState(ctx, mb.ID, prevState)
+		if aerr := t.Record(ctx, actor(), action, map[string]string{"mailbox": mb.ID}, audit.Failed, "credentials check failed"); aerr != nil {
+			a.log.Warn("audit mailbox connect", "tenant", tenant, "mailbox", mb.ID, "err", aerr)
+		}
 		return mb, fmt.Errorf("check credentials of %s: %w", mb.Address, err)
 	}
-	return mb, nil
+	return mb, t.Record(ctx, actor(), action, map[string]string{"mailbox": mb.ID}, audit.OK,
+		fmt.Sprintf("auth %s, label write-back %t, checked %t", sec.Kind, writeBack, check))
 }
 
 func equalFoldASCII(a, b string) bool {

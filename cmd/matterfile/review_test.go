@@ -235,6 +235,9 @@ func TestMattersExportRoundTrip(t *testing.T) {
 	var got []string
 	for _, r := range l.Records {
 		require.True(t, strings.HasPrefix(r.Actor, "cli:"), r.Actor)
+		if r.Action == "tenant.create" {
+			continue
+		}
 		got = append(got, r.Action+" "+r.Objects["matter"]+r.Objects["contract"]+" "+r.Detail)
 	}
 	require.Equal(t, []string{"contract.update c-1 created, status open", "matter.create m-1 created, status closed"}, got,

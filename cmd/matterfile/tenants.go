@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/worker"
@@ -30,6 +31,13 @@ func newTenantsCmd(g *globals) *cobra.Command {
 	create.RunE = func(cmd *cobra.Command, args []string) error {
 		return g.withApp(func(ctx context.Context, a *app) error {
 			if err := a.cat.CreateTenant(ctx, args[0]); err != nil {
+				return err
+			}
+			t, err := a.cat.Open(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if err := t.Record(ctx, actor(), audit.ActionTenantCreate, nil, audit.OK, "created with fresh keysets"); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "created tenant %s\n", args[0])
