@@ -152,6 +152,10 @@ type Tenant struct {
 	ix       *classify.Index
 	ixETag   string
 	ixPolicy string
+
+	// cache spares the store a read of the same records for every
+	// message (see recordTTL).
+	cache recordCache
 }
 
 // Audit is the tenant's audit log.
@@ -225,6 +229,11 @@ func (c *Catalog) RotateKeys(ctx context.Context, id, client, by string) (int, e
 func (t *Tenant) KeysetGeneration() int { return t.s.KeysetGeneration() }
 
 func (t *Tenant) putJSON(ctx context.Context, p sealed.Place, v any, opts storage.PutOptions) error {
+	if t.cache.caches(t.ID, p.Key) {
+		// Seen by this tenant's next read, also after a failed put:
+		// it may have landed.
+		defer t.cache.changed()
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", p.Key, err)

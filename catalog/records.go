@@ -42,19 +42,31 @@ func (t *Tenant) MatterIndex(ctx context.Context, pol classify.Policy) (*classif
 	if err != nil {
 		return nil, err
 	}
+	pj, err := json.Marshal(pol)
+	if err != nil {
+		return nil, err
+	}
+	// The registry changes rarely (an import of matters): its ETag is
+	// compared at most every recordTTL, and at once after a change
+	// through this tenant.
+	t.ixMu.Lock()
+	if t.ix != nil && t.ixETag != "" && t.ixPolicy == string(pj) && t.cache.registryChecked() {
+		ix := t.ix
+		t.ixMu.Unlock()
+		return ix, nil
+	}
+	t.ixMu.Unlock()
+	gen := t.cache.start()
 	etag := ""
 	if info, err := t.s.Stat(ctx, key); err == nil {
 		etag = info.ETag
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
 	}
-	pj, err := json.Marshal(pol)
-	if err != nil {
-		return nil, err
-	}
 	t.ixMu.Lock()
 	defer t.ixMu.Unlock()
 	if t.ix != nil && etag != "" && t.ixETag == etag && t.ixPolicy == string(pj) {
+		t.cache.putRegistryChecked(gen)
 		return t.ix, nil
 	}
 	reg, err := t.Matters(ctx)
@@ -66,6 +78,9 @@ func (t *Tenant) MatterIndex(ctx context.Context, pol classify.Policy) (*classif
 		return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 	}
 	t.ix, t.ixETag, t.ixPolicy = ix, etag, string(pj)
+	if etag != "" {
+		t.cache.putRegistryChecked(gen)
+	}
 	return ix, nil
 }
 
@@ -128,14 +143,21 @@ func (t *Tenant) Settings(ctx context.Context) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
+	// Read for every message: cached for recordTTL (see recordCache).
+	if s, ok := t.cache.getSettings(); ok {
+		return s, nil
+	}
+	gen := t.cache.start()
 	var s Settings
 	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &s)
 	if errors.Is(err, storage.ErrNotFound) {
+		t.cache.putSettings(gen, Settings{})
 		return Settings{}, nil
 	}
 	if err != nil {
 		return Settings{}, fmt.Errorf("tenant %s settings: %w", t.ID, err)
 	}
+	t.cache.putSettings(gen, s)
 	return s, nil
 }
 
@@ -311,9 +333,18 @@ func (t *Tenant) Mailbox(ctx context.Context, id string) (Mailbox, error) {
 	if err != nil {
 		return Mailbox{}, err
 	}
+	// A mailbox record never changes once recorded; one read under this
+	// tenant's keys (which is what proves the mailbox is the tenant's)
+	// serves for recordTTL.
+	if mb, ok := t.cache.getMailbox(id); ok {
+		return mb, nil
+	}
 	var mb Mailbox
 	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &mb); err != nil {
 		return Mailbox{}, fmt.Errorf("tenant %s mailbox %s: %w", t.ID, id, err)
+	}
+	if mb.ID == id {
+		t.cache.putMailbox(mb)
 	}
 	return mb, nil
 }

@@ -57,7 +57,7 @@ func (t *Tenant) threadRecord(ctx context.Context, key string) (threadRecord, st
 // it) is decided on its labels, not on where it was before.
 func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (classify.ThreadMap, error) {
 	out := classify.ThreadMap{}
-	for _, k := range keys {
+	for _, k := range distinct(keys) {
 		rec, _, err := t.threadRecord(ctx, k)
 		if err != nil {
 			return nil, err
@@ -75,7 +75,7 @@ func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (class
 // It returns the messages that waited in review for these conversations.
 func (t *Tenant) RecordThreads(ctx context.Context, keys []string, target, msg string, at time.Time) ([]string, error) {
 	var waiting []string
-	for _, k := range keys {
+	for _, k := range distinct(keys) {
 		rec, obj, err := t.threadRecord(ctx, k)
 		if err != nil {
 			return nil, err
@@ -98,7 +98,7 @@ func (t *Tenant) RecordThreads(ctx context.Context, keys []string, target, msg s
 // once may lose one of them; it then stays in review, where `review
 // recheck` finds it.
 func (t *Tenant) AwaitThreads(ctx context.Context, keys []string, msg string, at time.Time) error {
-	for _, k := range keys {
+	for _, k := range distinct(keys) {
 		rec, obj, err := t.threadRecord(ctx, k)
 		if err != nil {
 			return err
@@ -113,4 +113,17 @@ func (t *Tenant) AwaitThreads(ctx context.Context, keys []string, msg string, at
 		}
 	}
 	return nil
+}
+
+// distinct is keys without repeats, in order: a reply's In-Reply-To is
+// usually among its References too, and each record is read (and
+// written) once.
+func distinct(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -80,14 +80,26 @@ func (w Webhook) validate() error {
 }
 
 // Webhook returns the tenant's webhook, or ErrNoWebhook.
-func (t *Tenant) Webhook(ctx context.Context) (Webhook, error) {
+func (t *Tenant) Webhook(ctx context.Context) (Webhook, error) { return t.webhook(ctx, true) }
+
+// webhook reads the webhook; cached says whether a cached absence will do
+// (changes to the webhook read it fresh).
+func (t *Tenant) webhook(ctx context.Context, cached bool) (Webhook, error) {
 	key, err := storage.WebhookKey(t.ID)
 	if err != nil {
 		return Webhook{}, err
 	}
+	// Every filing's event asks; a tenant without a webhook is
+	// remembered for recordTTL (a webhook set meanwhile by another
+	// process starts that much later). A webhook itself is always read.
+	if cached && t.cache.noWebhook() {
+		return Webhook{}, fmt.Errorf("tenant %s: %w", t.ID, ErrNoWebhook)
+	}
+	gen := t.cache.start()
 	var w Webhook
 	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindSecret}, &w)
 	if errors.Is(err, storage.ErrNotFound) {
+		t.cache.putNoWebhook(gen)
 		return Webhook{}, fmt.Errorf("tenant %s: %w", t.ID, ErrNoWebhook)
 	}
 	if err != nil {
@@ -103,7 +115,7 @@ func (t *Tenant) SetWebhook(ctx context.Context, w Webhook, by string) error {
 	if err := w.validate(); err != nil {
 		return fmt.Errorf("tenant %s: %w", t.ID, err)
 	}
-	old, err := t.Webhook(ctx)
+	old, err := t.webhook(ctx, false)
 	if err != nil && !errors.Is(err, ErrNoWebhook) {
 		return err
 	}
@@ -134,7 +146,7 @@ func (t *Tenant) SetWebhook(ctx context.Context, w Webhook, by string) error {
 // ClearWebhook removes the tenant's webhook, by actor by; events are
 // still recorded, and no longer sent.
 func (t *Tenant) ClearWebhook(ctx context.Context, by string) error {
-	if _, err := t.Webhook(ctx); err != nil {
+	if _, err := t.webhook(ctx, false); err != nil {
 		return err
 	}
 	const detail = "changed: webhook_url, webhook_secret (cleared)"
@@ -145,6 +157,7 @@ func (t *Tenant) ClearWebhook(ctx context.Context, by string) error {
 	if err != nil {
 		return err
 	}
+	defer t.cache.changed()
 	if err := t.s.Delete(ctx, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("tenant %s webhook: %w", t.ID, err)
 	}

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -157,7 +158,12 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		}
 		return catalog.IndexEntry{}, err
 	}
-	if e, err := t.Resolve(ctx, p.Message); err == nil {
+	// Lookup, not Resolve: a copy merged into another message (a copy
+	// record) has no entry, and file() finds its original again through
+	// the identity record (SameMessage) and redoes addCustodian, which is
+	// idempotent. Checking the copy record here would cost every new
+	// message a read to spare that rare retry one pass over its bytes.
+	if e, err := t.Lookup(ctx, p.Message); err == nil {
 		// A crash after the commit point, before the staged copy went,
 		// may have cut off what follows the commit: redo it. Without a
 		// staged copy this is a repeated task; everything was done.
@@ -215,7 +221,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	// Pass one decides where the message goes; the place is bound into
 	// every ciphertext, so it must be known before anything is sealed.
 	start := time.Now()
-	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil)
+	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil, nil)
 	if err != nil {
 		return catalog.IndexEntry{}, err
 	}
@@ -300,7 +306,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		return catalog.IndexEntry{}, err
 	}
 	parts := &partCounter{sink: f}
-	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, parts, raw)
+	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, parts, raw, first.kept)
 	if err != nil {
 		raw.Abort(err)
 		return catalog.IndexEntry{}, err
@@ -391,25 +397,45 @@ type scanned struct {
 	msg  *ingest.Message
 	sum  [sha256.Size]byte
 	size int64
+	// kept is the staged message's bytes, read to EOF and checked, if
+	// they are no more than keepStaged; nil otherwise.
+	kept []byte
 }
+
+// keepStaged is the largest staged message pass one keeps in memory for
+// pass two, sparing it a second read (a round trip and a decryption) of
+// the staged copy. Most mail is far smaller; larger messages are streamed
+// twice, so memory stays bounded by this per task. The bytes are only ever
+// in memory, as the parser's text is.
+const keepStaged = 256 << 10
 
 // scan streams the staged message once through the hash, the parser and,
 // if raw is set, the raw-message writer. Nothing is held in memory but
-// headers and bounded text.
-func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, mb, name string, sink ingest.PartSink, raw io.Writer) (scanned, error) {
-	rc, err := t.OpenStaged(ctx, mb, name)
-	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return scanned{}, permanent(fmt.Errorf("message %s is neither staged nor filed: %w", name, err))
+// headers, bounded text and, if the message is small, its bytes (kept).
+// With kept set (pass one's), it reads those instead of the store.
+func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, mb, name string, sink ingest.PartSink, raw io.Writer, kept []byte) (scanned, error) {
+	var rc io.ReadCloser
+	if kept != nil {
+		rc = io.NopCloser(bytes.NewReader(kept))
+	} else {
+		var err error
+		if rc, err = t.OpenStaged(ctx, mb, name); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return scanned{}, permanent(fmt.Errorf("message %s is neither staged nor filed: %w", name, err))
+			}
+			return scanned{}, err
 		}
-		return scanned{}, err
 	}
 	defer rc.Close()
 	hs := sha256.New()
 	cw := &countingWriter{h: hs}
 	var w io.Writer = cw
+	var keep *keepWriter
 	if raw != nil {
 		w = io.MultiWriter(cw, raw)
+	} else if kept == nil {
+		keep = &keepWriter{}
+		w = io.MultiWriter(cw, keep)
 	}
 	r := io.TeeReader(rc, w)
 	msg, err := ingest.Parse(r, sink, h.limits)
@@ -425,7 +451,31 @@ func (h *Handlers) scan(ctx context.Context, t *catalog.Tenant, mb, name string,
 	var s scanned
 	s.msg, s.size = msg, cw.n
 	copy(s.sum[:], hs.Sum(nil))
+	if keep != nil && !keep.over {
+		s.kept = keep.b
+		if s.kept == nil {
+			s.kept = []byte{}
+		}
+	}
 	return s, nil
+}
+
+// keepWriter keeps what is written to it up to keepStaged bytes, and
+// then nothing (over).
+type keepWriter struct {
+	b    []byte
+	over bool
+}
+
+func (k *keepWriter) Write(p []byte) (int, error) {
+	if !k.over {
+		if len(k.b)+len(p) > keepStaged {
+			k.b, k.over = nil, true
+		} else {
+			k.b = append(k.b, p...)
+		}
+	}
+	return len(p), nil
 }
 
 type countingWriter struct {
@@ -500,7 +550,7 @@ func (h *Handlers) followUp(ctx context.Context, t *catalog.Tenant, e catalog.In
 			return err
 		}
 	}
-	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: filedEvent(e.Message), Message: e.Message})
+	task, err := NewNotifyTask(NotifyPayload{Tenant: t.ID, Event: filedEvent(e.Message), Message: e.Message, State: e.State, Target: e.Matter})
 	if err != nil {
 		return permanent(err)
 	}
@@ -525,12 +575,16 @@ func (h *Handlers) HandleNotifyTask(ctx context.Context, task *asynq.Task) error
 		}
 		return err
 	}
-	e, err := t.Lookup(ctx, p.Message)
-	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return permanent(err)
+	// The filing said where it put the message: the event is about that
+	// filing, so the index entry it just wrote need not be read back.
+	e := catalog.IndexEntry{Message: p.Message, State: p.State, Matter: p.Target}
+	if p.State == "" {
+		if e, err = t.Lookup(ctx, p.Message); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return permanent(err)
+			}
+			return err
 		}
-		return err
 	}
 	ev := catalog.Event{ID: p.Event, Type: "message." + e.State, Message: e.Message, State: e.State, Target: e.Matter, Time: h.now().UTC()}
 	if err := t.RecordEvent(ctx, ev); err != nil {

@@ -8,6 +8,26 @@
 // object store before it is enqueued, and a worker re-queues staged work at
 // start, so losing Redis delays filing and never loses it. Task payloads
 // carry IDs only and must never carry an address, subject, body or token.
+//
+// # Fairness
+//
+// Two things keep one firm's work from delaying another firm's new mail.
+// Queues are weighted (Queues): live Gmail mail (mailbox:sync, and
+// gmail:fetch of newly labelled messages) goes to QueueLive, follow-ups
+// (gmail:label, notify:webhook, mailbox:watch, reconcile, recheck) to
+// QueueDefault, and mbox imports, a mailbox's first full listing and key
+// re-encryption to QueueBackfill; a worker takes its next task from live six
+// times in ten, default three, backfill one, so live mail and follow-ups go
+// before backfill whenever both wait. And each tenant is bounded
+// (TenantLimiter, MATTERFILE_TENANT_MAX_INFLIGHT): at most that many tasks
+// of one tenant run at once, across every worker sharing the Redis. A task
+// of a tenant at its bound is not run but put back in the queue for a
+// second or two, without using up a retry or recording a failure, and its
+// slot runs another tenant's task. However large one firm's backfill, the
+// other slots stay free for the other firms, whose new mail then waits for
+// their own tasks only: seconds, well within a poll interval. The bound is
+// a hard cap: a firm alone on the workers also runs at most that many tasks
+// at once.
 package worker
 
 import (
@@ -92,6 +112,12 @@ type NotifyPayload struct {
 	Tenant  string `json:"tenant"`
 	Event   string `json:"event"`
 	Message string `json:"message"`
+	// State and Target are where the filing that enqueued the event put
+	// the message (a state and a target ID, no content), so that the
+	// event need not read the index entry back; a payload without State
+	// (enqueued by an older worker) reads it.
+	State  string `json:"state,omitempty"`
+	Target string `json:"target,omitempty"`
 }
 
 func (p NotifyPayload) validate() error {
@@ -100,6 +126,16 @@ func (p NotifyPayload) validate() error {
 	}
 	if err := ids.Validate("event", p.Event); err != nil {
 		return err
+	}
+	switch p.State {
+	case "", "filed", "review":
+	default:
+		return fmt.Errorf("unknown state")
+	}
+	if p.Target != "" {
+		if err := ids.Validate("target", p.Target); err != nil {
+			return err
+		}
 	}
 	return ids.Validate("message", p.Message)
 }
