@@ -46,6 +46,11 @@ type Config struct {
 	// Concurrency is the number of tasks a worker runs at once
 	// (MATTERFILE_CONCURRENCY, default 4).
 	Concurrency int
+	// TenantMaxInFlight is how many tasks of one tenant run at once, at
+	// most, across every worker sharing the Redis, so that one firm's
+	// backfill leaves slots for the others' new mail
+	// (MATTERFILE_TENANT_MAX_INFLIGHT, default max(1, Concurrency/2)).
+	TenantMaxInFlight int
 	// ShutdownTimeout is how long a stopping worker (SIGTERM, SIGINT)
 	// lets its in-flight tasks finish before it hands them back to the
 	// queue (MATTERFILE_SHUTDOWN_TIMEOUT, default 30s).
@@ -64,6 +69,19 @@ type Config struct {
 	// not served, so that several workers on one machine never fight
 	// over a port; 'serve' has them on Listen.
 	MetricsAddr string
+	// OpsListen moves 'serve's /metrics and /readyz off Listen to an
+	// address of their own (MATTERFILE_OPS_LISTEN, such as
+	// 127.0.0.1:9465), so that a public listener does not show them.
+	// Empty: they stay on Listen. /healthz answers on both.
+	OpsListen string
+	// AdminTokenFile holds the token that opens 'serve's operator pages
+	// (MATTERFILE_ADMIN_TOKEN_FILE; see internal/adminauth). Empty: the
+	// operator pages are not served at all.
+	AdminTokenFile string
+	// AdminQueuesWrite lets the queue monitor act (delete, run, archive,
+	// pause) instead of only showing (MATTERFILE_ADMIN_QUEUES_WRITE,
+	// default false).
+	AdminQueuesWrite bool
 	// LogFormat is "text" or "json" (MATTERFILE_LOG_FORMAT, default
 	// text; the --log-format flag overrides it).
 	LogFormat string
@@ -140,6 +158,7 @@ func Settings() []Setting {
 		{"MATTERFILE_MATTER_LABEL_PREFIX", "Matters/", "Gmail label prefix naming a matter"},
 		{"MATTERFILE_FILING_LABEL", "File to matter", "generic Gmail label asking for filing"},
 		{"MATTERFILE_CONCURRENCY", "4", "tasks a worker runs at once"},
+		{"MATTERFILE_TENANT_MAX_INFLIGHT", "max(1, concurrency/2)", "tasks of one tenant that run at once across all workers sharing the Redis, so that one firm's backfill cannot hold every slot (with several workers, about half their total concurrency); with the in-process Redis it is off unless set"},
 		{"MATTERFILE_SHUTDOWN_TIMEOUT", "30s", "how long a worker stopped by SIGTERM or SIGINT lets in-flight tasks finish before it returns them to the queue"},
 		{"MATTERFILE_GOOGLE_CLIENT_ID", "", "Google OAuth client ID, for per-user mailbox consent"},
 		{"MATTERFILE_GOOGLE_CLIENT_SECRET", "", "Google OAuth client secret"},
@@ -156,6 +175,9 @@ func Settings() []Setting {
 		{"MATTERFILE_PUSH_SERVICE_ACCOUNT", "", "service account the push subscription signs its OIDC token as"},
 		{"MATTERFILE_LISTEN", "127.0.0.1:8080", "address 'serve' listens on"},
 		{"MATTERFILE_METRICS_ADDR", "", "address 'worker' serves /metrics, /healthz and /readyz on, e.g. 127.0.0.1:9464; unset: not served"},
+		{"MATTERFILE_OPS_LISTEN", "", "address 'serve' serves /metrics and /readyz on instead of MATTERFILE_LISTEN, e.g. 127.0.0.1:9465 (/healthz stays on both); unset: on MATTERFILE_LISTEN"},
+		{"MATTERFILE_ADMIN_TOKEN_FILE", "", "file holding the token (32+ printable characters, e.g. openssl rand -base64 48) that opens 'serve's operator pages, /admin/queues/; unset: no operator pages"},
+		{"MATTERFILE_ADMIN_QUEUES_WRITE", "false", "true: the queue monitor at /admin/queues/ may delete, run, archive and pause; false: it only shows"},
 		{"MATTERFILE_LOG_FORMAT", "text", "log format: text or json (--log-format overrides it)"},
 	}
 }
@@ -167,6 +189,10 @@ type SettingError struct {
 }
 
 func (e *SettingError) Error() string { return e.Setting + ": " + e.Problem }
+
+// maxTenantInFlight bounds MATTERFILE_TENANT_MAX_INFLIGHT: the bound is
+// shared by every worker, each of which runs at most 256 tasks.
+const maxTenantInFlight = 4096
 
 func bad(setting, format string, args ...any) error {
 	return &SettingError{Setting: setting, Problem: fmt.Sprintf(format, args...)}
@@ -217,6 +243,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Concurrency = n
 	}
+	if v := getenv("MATTERFILE_TENANT_MAX_INFLIGHT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Config{}, bad("MATTERFILE_TENANT_MAX_INFLIGHT", "want a whole number from 1 to %d", maxTenantInFlight)
+		}
+		c.TenantMaxInFlight = n
+	}
 	if v := getenv("MATTERFILE_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second || d > time.Hour {
@@ -235,6 +268,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Google.PushServiceAccount = getenv("MATTERFILE_PUSH_SERVICE_ACCOUNT")
 	c.Listen = getenv("MATTERFILE_LISTEN")
 	c.MetricsAddr = getenv("MATTERFILE_METRICS_ADDR")
+	c.OpsListen = getenv("MATTERFILE_OPS_LISTEN")
+	c.AdminTokenFile = getenv("MATTERFILE_ADMIN_TOKEN_FILE")
+	if v := getenv("MATTERFILE_ADMIN_QUEUES_WRITE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, bad("MATTERFILE_ADMIN_QUEUES_WRITE", "want true or false")
+		}
+		c.AdminQueuesWrite = b
+	}
 	c.LogFormat = getenv("MATTERFILE_LOG_FORMAT")
 	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -309,6 +351,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Concurrency == 0 {
 		c.Concurrency = 4
 	}
+	if c.TenantMaxInFlight == 0 {
+		c.TenantMaxInFlight = max(1, c.Concurrency/2)
+	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 30 * time.Second
 	}
@@ -380,6 +425,9 @@ func (c *Config) Validate() error {
 	if c.Concurrency < 1 || c.Concurrency > 256 {
 		return bad("MATTERFILE_CONCURRENCY", "want 1 to 256")
 	}
+	if c.TenantMaxInFlight < 1 || c.TenantMaxInFlight > maxTenantInFlight {
+		return bad("MATTERFILE_TENANT_MAX_INFLIGHT", "want a whole number from 1 to %d", maxTenantInFlight)
+	}
 	for _, u := range []struct{ env, v string }{
 		{"MATTERFILE_GMAIL_ENDPOINT", c.Google.Endpoint},
 		{"MATTERFILE_OAUTH_AUTH_URL", c.Google.AuthURL},
@@ -412,6 +460,20 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			return bad("MATTERFILE_METRICS_ADDR", "want host:port, such as 127.0.0.1:9464")
 		}
+	}
+	if c.OpsListen != "" {
+		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
+			return bad("MATTERFILE_OPS_LISTEN", "want host:port, such as 127.0.0.1:9465")
+		}
+		if c.OpsListen == c.Listen {
+			return bad("MATTERFILE_OPS_LISTEN", "must differ from MATTERFILE_LISTEN; leave it unset to serve /metrics and /readyz there")
+		}
+	}
+	if c.AdminTokenFile != "" && strings.TrimSpace(c.AdminTokenFile) != c.AdminTokenFile {
+		return bad("MATTERFILE_ADMIN_TOKEN_FILE", "want a file path without surrounding spaces")
+	}
+	if c.AdminQueuesWrite && c.AdminTokenFile == "" {
+		return bad("MATTERFILE_ADMIN_QUEUES_WRITE", "needs MATTERFILE_ADMIN_TOKEN_FILE: without it there are no operator pages")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return bad("MATTERFILE_LOG_FORMAT", "want text or json")

@@ -21,6 +21,9 @@ func TestDefaults(t *testing.T) {
 		c.S3.Bucket != "matterfile" || !c.S3.TLS || c.ShutdownTimeout != 30*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
+	if c.TenantMaxInFlight != 2 {
+		t.Errorf("tenant bound %d, want half of the concurrency 4", c.TenantMaxInFlight)
+	}
 	if c.KeyFile() == "" || !strings.HasSuffix(c.KeyFile(), "/root.key") {
 		t.Errorf("key file %q", c.KeyFile())
 	}
@@ -50,7 +53,16 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_CONCURRENCY": "-3"}, "MATTERFILE_CONCURRENCY"},
 		{map[string]string{"MATTERFILE_CONCURRENCY": "999"}, "MATTERFILE_CONCURRENCY"},
 		{map[string]string{"MATTERFILE_CONCURRENCY": "four"}, "MATTERFILE_CONCURRENCY"},
+		{map[string]string{"MATTERFILE_TENANT_MAX_INFLIGHT": "0"}, "MATTERFILE_TENANT_MAX_INFLIGHT"},
+		{map[string]string{"MATTERFILE_TENANT_MAX_INFLIGHT": "-1"}, "MATTERFILE_TENANT_MAX_INFLIGHT"},
+		{map[string]string{"MATTERFILE_TENANT_MAX_INFLIGHT": "half"}, "MATTERFILE_TENANT_MAX_INFLIGHT"},
+		{map[string]string{"MATTERFILE_TENANT_MAX_INFLIGHT": "100000"}, "MATTERFILE_TENANT_MAX_INFLIGHT"},
 		{map[string]string{"MATTERFILE_S3_TLS": "maybe"}, "MATTERFILE_S3_TLS"},
+		{map[string]string{"MATTERFILE_OPS_LISTEN": "secret-host"}, "MATTERFILE_OPS_LISTEN"},
+		{map[string]string{"MATTERFILE_OPS_LISTEN": "127.0.0.1:8080"}, "MATTERFILE_OPS_LISTEN"},
+		{map[string]string{"MATTERFILE_ADMIN_TOKEN_FILE": " /secret-host/token"}, "MATTERFILE_ADMIN_TOKEN_FILE"},
+		{map[string]string{"MATTERFILE_ADMIN_QUEUES_WRITE": "secret-host"}, "MATTERFILE_ADMIN_QUEUES_WRITE"},
+		{map[string]string{"MATTERFILE_ADMIN_QUEUES_WRITE": "true"}, "MATTERFILE_ADMIN_QUEUES_WRITE"},
 		{map[string]string{"MATTERFILE_REDIS_URL": "http://secret-host:6379"}, "MATTERFILE_REDIS_URL"},
 		{map[string]string{"MATTERFILE_KEY_URI": "relative/root.key"}, "MATTERFILE_KEY_URI"},
 		{map[string]string{"MATTERFILE_KEY_URI": "file://host/root.key"}, "MATTERFILE_KEY_URI"},
@@ -155,6 +167,29 @@ func TestKeyURISchemes(t *testing.T) {
 	for _, scheme := range []string{"file://", "aws-kms://", "gcp-kms://", "hcvault://"} {
 		if !strings.Contains(help, scheme) {
 			t.Errorf("MATTERFILE_KEY_URI help does not list %s", scheme)
+		}
+	}
+}
+
+// The bound per tenant defaults to half the concurrency, never below one,
+// and may be set on its own.
+func TestTenantMaxInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{map[string]string{"MATTERFILE_CONCURRENCY": "1"}, 1},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "3"}, 1},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "16"}, 8},
+		{map[string]string{"MATTERFILE_CONCURRENCY": "16", "MATTERFILE_TENANT_MAX_INFLIGHT": "3"}, 3},
+		{map[string]string{"MATTERFILE_TENANT_MAX_INFLIGHT": "40"}, 40},
+	} {
+		c, err := FromEnv(env(tc.env))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if c.TenantMaxInFlight != tc.want {
+			t.Errorf("%v: bound %d, want %d", tc.env, c.TenantMaxInFlight, tc.want)
 		}
 	}
 }

@@ -63,6 +63,10 @@ func (q *Queue) RedisClient() redis.UniversalClient {
 	return q.opt.MakeRedisClient().(redis.UniversalClient)
 }
 
+// RedisConnOpt is how the queue connects to its Redis, for tools that
+// open connections of their own (the queue monitor of 'serve').
+func (q *Queue) RedisConnOpt() asynq.RedisConnOpt { return q.opt }
+
 // Embedded reports whether the queue runs in this process.
 func (q *Queue) Embedded() bool { return q.embedded != nil }
 
@@ -93,6 +97,7 @@ func (q *Queue) NewServer(h *Handlers, cfg ServerConfig) *asynq.Server {
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		ErrorHandler:    asynq.ErrorHandlerFunc(h.HandleError),
 		RetryDelayFunc:  retryDelay,
+		IsFailure:       isFailure,
 		Logger:          asynqLogger{log: cfg.Logger},
 		LogLevel:        asynq.WarnLevel,
 	})
@@ -101,7 +106,13 @@ func (q *Queue) NewServer(h *Handlers, cfg ServerConfig) *asynq.Server {
 // retryDelay backs off from one second to ten minutes; most failures are a
 // store or network hiccup that passes quickly. A webhook delivery waits
 // longer (notifyRetryDelay): a receiver that is down is down for a while.
-func retryDelay(n int, _ error, t *asynq.Task) time.Duration {
+//
+// A task put back because its tenant was at its bound (TenantLimiter)
+// failed nothing: it comes back in a second or two.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if isTenantBusy(err) {
+		return tenantBusyDelay()
+	}
 	if t != nil && t.Type() == TypeNotify {
 		return notifyRetryDelay(n)
 	}

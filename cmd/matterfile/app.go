@@ -184,8 +184,22 @@ func (a *app) startWorker(ctx context.Context, q *worker.Queue) (stop func(), er
 	if err != nil {
 		return nil, err
 	}
+	// Each tenant is bounded, through Redis so that the bound holds across
+	// workers: one firm's backfill leaves slots for the others' new mail.
+	rdb := q.RedisClient()
+	a.closers = append(a.closers, rdb.Close)
+	bound := a.cfg.TenantMaxInFlight
+	if q.Embedded() && a.g.getenv("MATTERFILE_TENANT_MAX_INFLIGHT") == "" {
+		// One process on one machine, usually one firm: a default bound
+		// would only halve its speed. Set explicitly, it holds here too.
+		bound = max(1, a.cfg.Concurrency)
+	}
+	lim, err := worker.NewTenantLimiter(rdb, bound, a.log)
+	if err != nil {
+		return nil, fmt.Errorf("MATTERFILE_TENANT_MAX_INFLIGHT: %w", err)
+	}
 	srv := q.NewServer(h, worker.ServerConfig{Concurrency: a.cfg.Concurrency, ShutdownTimeout: a.cfg.ShutdownTimeout, Logger: a.log})
-	if err := srv.Start(h.Mux()); err != nil {
+	if err := srv.Start(lim.Handler(h.Mux())); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	im, err := worker.NewImporter(a.cat, q, a.policy)

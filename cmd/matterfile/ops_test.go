@@ -146,7 +146,9 @@ func TestMetricsLeakNoContent(t *testing.T) {
 	_, err = a.wait(wctx, q, res.Tasks)
 	require.NoError(t, err)
 
-	srv := httptest.NewServer(a.serveHandler(q, http.NotFoundHandler()))
+	h, _, err := a.serveHandler(q, http.NotFoundHandler())
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	code, body := get(t, srv.URL+"/metrics")
 	require.Equal(t, http.StatusOK, code)

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hibiken/asynqmon"
 	"github.com/spf13/cobra"
 	"google.golang.org/api/idtoken"
 
+	"github.com/matterfile/matterfile/internal/adminauth"
 	"github.com/matterfile/matterfile/push"
 	"github.com/matterfile/matterfile/worker"
 )
@@ -31,6 +33,15 @@ func newServeCmd(g *globals) *cobra.Command {
   GET  /readyz                200 when Redis and the object store answer
                               within 2 s; 503 naming the one that does not
   GET  /metrics               Prometheus metrics (IDs and fixed words only)
+  /admin/queues/              the queue monitor (asynqmon), behind the
+                              token in MATTERFILE_ADMIN_TOKEN_FILE (HTTP
+                              Basic, any user name, the token as password);
+                              read-only unless MATTERFILE_ADMIN_QUEUES_WRITE
+                              is true; not served without the token file
+
+With MATTERFILE_OPS_LISTEN set, /metrics and /readyz are served on that
+address instead (and /healthz on both), so that a public listener does not
+show them.
 
 A push only queues a sync of the mailbox; it is acknowledged at once. With
 no MATTERFILE_REDIS_URL this process also runs the worker and the poll, since
@@ -63,12 +74,24 @@ nothing else can reach its in-process queue.`,
 		if err != nil {
 			return err
 		}
-		mux := a.serveHandler(q, ph)
+		mux, ops, err := a.serveHandler(q, ph)
+		if err != nil {
+			return err
+		}
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
 			return fmt.Errorf("MATTERFILE_LISTEN: %w", err)
 		}
 		fmt.Fprintf(g.stderr, "matterfile serve: listening on http://%s\n", ln.Addr())
+		if ops != nil {
+			opsLn, err := net.Listen("tcp", a.cfg.OpsListen)
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("MATTERFILE_OPS_LISTEN: %w", err)
+			}
+			fmt.Fprintf(g.stderr, "matterfile serve: /metrics and /readyz on http://%s\n", opsLn.Addr())
+			go serveOps(ctx, opsLn, ops)
+		}
 		if q.Embedded() {
 			stop, err := a.startWorker(ctx, q)
 			if err != nil {
@@ -98,12 +121,52 @@ nothing else can reach its in-process queue.`,
 	return cmd
 }
 
-// serveHandler routes serve's endpoints: the push endpoint ph, and
-// /metrics, /healthz and /readyz.
-func (a *app) serveHandler(q *worker.Queue, ph http.Handler) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("/gmail/push/", ph)
-	return a.opsHandler(q, mux)
+// serveHandler routes serve's endpoints. main has the push endpoint ph,
+// /healthz, the operator pages (see adminRoutes) and, unless
+// MATTERFILE_OPS_LISTEN is set, /metrics and /readyz; ops has those two
+// and /healthz when it is set, and is nil otherwise. A wrong admin token
+// file fails here, before serve listens.
+func (a *app) serveHandler(q *worker.Queue, ph http.Handler) (main, ops *http.ServeMux, err error) {
+	main = http.NewServeMux()
+	main.Handle("/gmail/push/", ph)
+	if err := a.adminRoutes(main, q); err != nil {
+		return nil, nil, err
+	}
+	if a.cfg.OpsListen == "" {
+		return a.opsHandler(q, main), nil, nil
+	}
+	main.HandleFunc("GET /healthz", healthz)
+	return main, a.opsHandler(q, nil), nil
+}
+
+// adminQueuesPath is where the queue monitor is mounted.
+const adminQueuesPath = "/admin/queues"
+
+// adminRoutes mounts the operator pages on mux behind the token of
+// MATTERFILE_ADMIN_TOKEN_FILE, and nothing without it: the queue monitor
+// (asynqmon) at /admin/queues/, on q's Redis. With the embedded Redis it
+// shows this process's queue only. It acts on the queues only with
+// MATTERFILE_ADMIN_QUEUES_WRITE.
+func (a *app) adminRoutes(mux *http.ServeMux, q *worker.Queue) error {
+	if a.cfg.AdminTokenFile == "" {
+		return nil
+	}
+	tok, err := adminauth.LoadToken(a.cfg.AdminTokenFile)
+	if err != nil {
+		return fmt.Errorf("MATTERFILE_ADMIN_TOKEN_FILE: %w", err)
+	}
+	guard, err := adminauth.New(adminauth.Config{Token: tok, Logger: a.log})
+	if err != nil {
+		return fmt.Errorf("MATTERFILE_ADMIN_TOKEN_FILE: %w", err)
+	}
+	mon := asynqmon.New(asynqmon.Options{
+		RootPath:     adminQueuesPath,
+		RedisConnOpt: q.RedisConnOpt(),
+		ReadOnly:     !a.cfg.AdminQueuesWrite,
+	})
+	a.closers = append(a.closers, mon.Close)
+	mux.Handle(adminQueuesPath+"/", guard.Wrap(mon))
+	return nil
 }
 
 // poller builds the Gmail poll of this configuration.

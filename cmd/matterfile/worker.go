@@ -22,7 +22,10 @@ when Redis lost its data. Every MATTERFILE_GMAIL_POLL_INTERVAL it queues a sync
 of every connected Gmail mailbox (several workers' polls collapse into one
 sync per mailbox). Every MATTERFILE_RECONCILE_INTERVAL, and at once when it
 sees Redis lose its data, it queues a reconcile of every tenant (see
-'matterfile reconcile'). Without MATTERFILE_REDIS_URL it uses an in-process
+'matterfile reconcile'). It takes live mail before follow-ups before backfill
+(weights 6:3:1) and runs at most MATTERFILE_TENANT_MAX_INFLIGHT tasks of one
+tenant at once, counted across every worker sharing the Redis, so that one
+firm's backfill leaves slots for the others' new mail. Without MATTERFILE_REDIS_URL it uses an in-process
 Redis-compatible server, which only this process can reach.
 
 With MATTERFILE_METRICS_ADDR set it serves GET /metrics (Prometheus),
