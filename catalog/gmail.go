@@ -174,11 +174,7 @@ func (t *Tenant) GmailPendingIDs(ctx context.Context, mb string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	err = t.s.List(ctx, prefix, func(i storage.Info) error {
-		out = append(out, strings.TrimPrefix(i.Key, prefix))
-		return nil
-	})
+	out, err := t.names(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s mailbox %s pending: %w", t.ID, mb, err)
 	}
@@ -226,13 +222,19 @@ func (t *Tenant) GmailFiledIDs(ctx context.Context, mb string) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	err = t.s.List(ctx, prefix, func(i storage.Info) error {
-		out = append(out, strings.TrimPrefix(i.Key, prefix))
-		return nil
-	})
+	out, err := t.names(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s mailbox %s filed: %w", t.ID, mb, err)
 	}
 	return out, nil
+}
+
+// names lists the last part of every key under prefix.
+func (t *Tenant) names(ctx context.Context, prefix string) ([]string, error) {
+	var out []string
+	err := t.s.List(ctx, prefix, func(i storage.Info) error {
+		out = append(out, strings.TrimPrefix(i.Key, prefix))
+		return nil
+	})
+	return out, err
 }
