@@ -2,11 +2,9 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/matterfile/matterfile/audit"
-	"github.com/matterfile/matterfile/storage"
 )
 
 // Record appends one record to the tenant's audit log: the one way other
@@ -33,17 +31,4 @@ func (t *Tenant) RecordFiling(ctx context.Context, actor string, e IndexEntry, p
 		from = prev.Matter
 	}
 	return t.audit(ctx, actor, audit.ActionMessageRefile, objs, audit.OK, fmt.Sprintf("refiled from %s to %s as generation %d", from, where, e.Generation))
-}
-
-// Staged reports whether message msg from mailbox mb is still staged.
-func (t *Tenant) Staged(ctx context.Context, mb, msg string) (bool, error) {
-	key, err := storage.InboxKey(t.ID, mb, msg)
-	if err != nil {
-		return false, err
-	}
-	_, err = t.s.Stat(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }

@@ -54,6 +54,19 @@ func (t *Tenant) OpenStaged(ctx context.Context, mb, msg string) (io.ReadCloser,
 	return t.s.Open(ctx, sealed.Place{Key: key, Kind: sealed.KindInbox})
 }
 
+// Staged reports whether message msg from mailbox mb is still staged.
+func (t *Tenant) Staged(ctx context.Context, mb, msg string) (bool, error) {
+	key, err := storage.InboxKey(t.ID, mb, msg)
+	if err != nil {
+		return false, err
+	}
+	_, err = t.s.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // DeleteStaged removes a staged message once it is filed.
 func (t *Tenant) DeleteStaged(ctx context.Context, mb, msg string) error {
 	key, err := storage.InboxKey(t.ID, mb, msg)

@@ -75,9 +75,5 @@ func (h *Handlers) afterCommit(ctx context.Context, t *catalog.Tenant, e catalog
 	if len(m.Custodians) > 0 {
 		c = m.Custodians[0]
 	}
-	labels := m.Labels
-	if labels == nil {
-		labels = m.Message.GmailLabels
-	}
-	return h.followThreads(ctx, t, e, m.Decision, classifyInput(&m.Message, labels, c), c.Address)
+	return h.followThreads(ctx, t, e, m.Decision, manifestInput(m, c), c.Address)
 }

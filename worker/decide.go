@@ -37,6 +37,18 @@ func classifyInput(m *ingest.Message, labels []string, c catalog.Custodian) clas
 	return in
 }
 
+// manifestInput is what the classifier saw of a filed message, rebuilt
+// from its manifest as held by custodian c: the labels it was decided
+// with (a manifest from before they were kept: the message's own
+// X-Gmail-Labels).
+func manifestInput(m *catalog.Manifest, c catalog.Custodian) classify.Message {
+	labels := m.Labels
+	if labels == nil {
+		labels = m.Message.GmailLabels
+	}
+	return classifyInput(&m.Message, labels, c)
+}
+
 // decide classifies a parsed message id from mailbox mb of tenant t, with the
 // tenant's registry, policy and the conversations filed so far.
 func (h *Handlers) decide(ctx context.Context, t *catalog.Tenant, mb catalog.Mailbox, id string, in classify.Message) (classify.Decision, error) {

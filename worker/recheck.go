@@ -132,11 +132,7 @@ func (h *Handlers) Recheck(ctx context.Context, t *catalog.Tenant, msg string) (
 	if err != nil {
 		return false, err
 	}
-	labels := m.Labels
-	if labels == nil {
-		labels = m.Message.GmailLabels
-	}
-	dec, err := h.decide(ctx, t, mb, msg, classifyInput(&m.Message, labels, c))
+	dec, err := h.decide(ctx, t, mb, msg, manifestInput(m, c))
 	if err != nil {
 		return false, err
 	}
