@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,8 @@ type Handlers struct {
 	now    func() time.Time
 	settle time.Duration
 	m      *metrics.Metrics
+	// webhooks delivers notify:webhook requests.
+	webhooks *http.Client
 }
 
 // NewHandlers validates cfg and returns the handlers.
@@ -99,7 +102,7 @@ func NewHandlers(cfg HandlersConfig) (*Handlers, error) {
 		}
 	}
 	return &Handlers{cat: cfg.Catalog, enq: cfg.Enqueuer, policy: cfg.Policy, limits: cfg.Limits, gmail: cfg.Gmail,
-		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now, settle: cfg.KeysSettle, m: cfg.Metrics}, nil
+		labels: &labelCache{ttl: time.Minute, now: cfg.Now}, log: cfg.Logger, now: cfg.Now, settle: cfg.KeysSettle, m: cfg.Metrics, webhooks: newWebhookClient()}, nil
 }
 
 // Mux routes every task type to its handler.

@@ -36,11 +36,13 @@ func notifyRetryDelay(n int) time.Duration {
 // webhookTimeout bounds one delivery attempt, answer included.
 const webhookTimeout = 10 * time.Second
 
-// webhookClient follows no redirect: a 3xx is an answer like any other,
-// so an event never goes to a host the firm did not configure.
-var webhookClient = &http.Client{
-	Timeout:       webhookTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// newWebhookClient's client follows no redirect: a 3xx is an answer like
+// any other, so an event never goes to a host the firm did not configure.
+func newWebhookClient() *http.Client {
+	return &http.Client{
+		Timeout:       webhookTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // WebhookEvent is the JSON body of a webhook request: IDs only, never a
@@ -117,7 +119,7 @@ func (h *Handlers) deliverEvent(ctx context.Context, t *catalog.Tenant, id strin
 	req.Header.Set(webhook.HeaderEventID, ev.ID)
 	req.Header.Set(webhook.HeaderTimestamp, ts)
 	req.Header.Set(webhook.HeaderSignature, webhook.Sign(w.Secret, ts, body))
-	resp, err := webhookClient.Do(req)
+	resp, err := h.webhooks.Do(req)
 	if err != nil {
 		return &DeliveryError{Class: errorClass(err)}
 	}
