@@ -69,6 +69,7 @@ const (
 	ActionTenantCreate        Action = "tenant.create"
 	ActionTenantTerminate     Action = "tenant.terminate"
 	ActionTenantShred         Action = "tenant.shred"
+	ActionTenantReinstate     Action = "tenant.reinstate"
 	ActionClientCreate        Action = "client.create"
 	ActionClientDelete        Action = "client.delete"
 	ActionMatterCreate        Action = "matter.create"
@@ -102,7 +103,7 @@ const (
 // Actions returns the vocabulary, in a new slice each call.
 func Actions() []Action {
 	return []Action{
-		ActionTenantCreate, ActionTenantTerminate, ActionTenantShred,
+		ActionTenantCreate, ActionTenantTerminate, ActionTenantShred, ActionTenantReinstate,
 		ActionClientCreate, ActionClientDelete,
 		ActionMatterCreate, ActionMatterUpdate, ActionMatterClose, ActionMatterDelete,
 		ActionContractUpdate, ActionSettingsUpdate, ActionRetentionSet,

@@ -41,6 +41,7 @@ type Catalog struct {
 
 	mu      sync.Mutex
 	tenants map[string]*Tenant
+	op      operatorLog
 }
 
 // New returns a Catalog over the data store bs whose keysets are in kr.
@@ -54,6 +55,9 @@ func New(bs storage.BlobStore, kr sealed.Keyring) (*Catalog, error) {
 // CreateTenant creates tenant id with fresh keysets. It fails with
 // ErrTenantExists if the tenant exists, and never replaces its keys.
 func (c *Catalog) CreateTenant(ctx context.Context, id string) error {
+	if id == OperatorLogID {
+		return fmt.Errorf("tenant %s: %w (it holds the operator's audit log)", id, ErrReserved)
+	}
 	marker, err := storage.TenantMarkerKey(id)
 	if err != nil {
 		return err
@@ -109,6 +113,9 @@ func (c *Catalog) Tenants(ctx context.Context) ([]string, error) {
 func (c *Catalog) Open(ctx context.Context, id string) (*Tenant, error) {
 	if err := ids.Validate("tenant", id); err != nil {
 		return nil, err
+	}
+	if id == OperatorLogID {
+		return nil, fmt.Errorf("tenant %s: %w", id, ErrNoTenant)
 	}
 	c.mu.Lock()
 	t, ok := c.tenants[id]

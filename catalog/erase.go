@@ -280,11 +280,17 @@ func (c *Catalog) DeleteTenant(ctx context.Context, id, by string, progress func
 			if err := t.audit(ctx, by, audit.ActionTenantShred, nil, audit.Refused, fmt.Sprintf("%d legal holds", len(holds))); err != nil {
 				return Erasure{}, err
 			}
+			if err := c.RecordOperator(ctx, id, by, audit.ActionTenantShred, audit.Refused, fmt.Sprintf("%d legal holds", len(holds))); err != nil {
+				return Erasure{}, err
+			}
 			return Erasure{}, fmt.Errorf("tenant %s: %d legal holds, first %s on client %s: %w; release them first", id, len(holds), holds[0].ID, holds[0].Client, ErrHeld)
 		}
 		// The tenant's log dies with its keys; its last checkpoint,
 		// published outside the tenant, keeps the hash of this record.
 		if err := t.audit(ctx, by, audit.ActionTenantShred, nil, audit.OK, "erasure started: keysets first, then objects"); err != nil {
+			return Erasure{}, err
+		}
+		if err := c.RecordOperator(ctx, id, by, audit.ActionTenantShred, audit.OK, "erasure started: keysets first, then objects"); err != nil {
 			return Erasure{}, err
 		}
 		if _, err := t.log.Checkpoint(ctx); err != nil {
@@ -335,7 +341,11 @@ func (c *Catalog) DeleteTenant(ctx context.Context, id, by string, progress func
 		return e, err
 	}
 	e.Finished = time.Now().UTC()
-	return e, save()
+	if err := save(); err != nil {
+		return e, err
+	}
+	return e, c.RecordOperator(ctx, id, by, audit.ActionKeysDestroy, audit.OK,
+		fmt.Sprintf("tenant erased: %d keyset generations destroyed, %d objects deleted", e.Keysets, e.Objects))
 }
 
 // TenantErasure returns the erasure record of tenant id, which outlives

@@ -59,6 +59,11 @@ type Config struct {
 	// every tenant: staged work and Gmail's filing labels compared with
 	// what is filed (MATTERFILE_RECONCILE_INTERVAL, default 1h).
 	ReconcileInterval time.Duration
+	// TerminationPeriod is how long a terminated firm's data is kept
+	// before the retention sweep shreds it, unless 'tenants terminate
+	// --after' says otherwise (MATTERFILE_TERMINATION_PERIOD, default 90
+	// days).
+	TerminationPeriod time.Duration
 	// Google is the Gmail source.
 	Google Google
 	// Listen is the address of 'serve' (MATTERFILE_LISTEN, default
@@ -169,6 +174,7 @@ func Settings() []Setting {
 		{"MATTERFILE_GMAIL_COSTS", "(current table)", "unit costs per method, e.g. messages.get=20,history.list=2"},
 		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
 		{"MATTERFILE_RECONCILE_INTERVAL", "1h", "how often 'worker' re-queues whatever is labelled or staged but neither filed nor queued (also at once when Redis lost its data)"},
+		{"MATTERFILE_TERMINATION_PERIOD", "90d", "how long a firm marked terminated ('tenants terminate') keeps its data before the retention sweep, run with the reconcile schedule, crypto-shreds it unless a legal hold stands (such as 90d, 12w, 1y or 36h)"},
 		{"MATTERFILE_GMAIL_PUBSUB_TOPIC", "", "Pub/Sub topic for Gmail push (projects/<p>/topics/<t>); unset: polling only"},
 		{"MATTERFILE_PUSH_SECRET", "", "secret token of the Pub/Sub push subscription (32+ characters), for 'serve'"},
 		{"MATTERFILE_PUSH_AUDIENCE", "", "audience of the push subscription's OIDC token, to verify pushes by Google's signature"},
@@ -306,8 +312,36 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.ReconcileInterval = d
 	}
+	if v := getenv("MATTERFILE_TERMINATION_PERIOD"); v != "" {
+		d, err := ParsePeriod(v)
+		if err != nil || d <= 0 {
+			return Config{}, bad("MATTERFILE_TERMINATION_PERIOD", "want a positive period such as 90d, 12w, 1y or 36h")
+		}
+		c.TerminationPeriod = d
+	}
 	c.ApplyDefaults()
 	return c, c.Validate()
+}
+
+// ParsePeriod reads a retention period: a number of days, weeks or years
+// ("90d", "12w", "7y"; a year is 365 days) or a Go duration ("36h").
+func ParsePeriod(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n := len(v); n > 1 {
+		unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}[v[n-1]]
+		if unit != 0 {
+			k, err := strconv.Atoi(v[:n-1])
+			if err != nil || k < 0 || k > 100*365 {
+				return 0, fmt.Errorf("period %q: want a whole number before %c", v, v[n-1])
+			}
+			return time.Duration(k) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("period %q: want such as 90d, 12w, 1y or 36h", v)
+	}
+	return d, nil
 }
 
 // parseCosts reads "method=units,method=units".
@@ -368,6 +402,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.ReconcileInterval == 0 {
 		c.ReconcileInterval = time.Hour
+	}
+	if c.TerminationPeriod == 0 {
+		c.TerminationPeriod = 90 * 24 * time.Hour
 	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"

@@ -193,3 +193,26 @@ func TestTenantMaxInFlight(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePeriod(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"90d": 90 * 24 * time.Hour, "12w": 84 * 24 * time.Hour, "7y": 7 * 365 * 24 * time.Hour,
+		"36h": 36 * time.Hour, "1s": time.Second, " 2d ": 48 * time.Hour,
+	} {
+		got, err := ParsePeriod(in)
+		if err != nil || got != want {
+			t.Errorf("ParsePeriod(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "d", "x9d", "-1d", "9000000y", "90 days", "1.5d"} {
+		if _, err := ParsePeriod(in); err == nil {
+			t.Errorf("ParsePeriod(%q) accepted", in)
+		}
+	}
+	_, err := FromEnv(func(k string) string {
+		return map[string]string{"MATTERFILE_DATA_DIR": t.TempDir(), "MATTERFILE_TERMINATION_PERIOD": "soon"}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), "MATTERFILE_TERMINATION_PERIOD") {
+		t.Errorf("a wrong period should fail naming the setting, got %v", err)
+	}
+}

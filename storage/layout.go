@@ -12,11 +12,14 @@ import (
 // filename or a path trick into a key even by mistake.
 //
 //	registry/tenants/<t>                                         tenant marker
+//	registry/terminations/<t>                                    tenant's engagement ended; shred due at (plain: IDs and times)
 //	tenants/<t>/keys/tenant, tenant-<gen>                        tenant keysets, wrapped by the root key (key store)
 //	tenants/<t>/keys/clients/<c>/<gen>                           client keysets, wrapped by the tenant's (key store)
 //	tenants/<t>/matters/registry                                 matters and contracts
 //	tenants/<t>/settings                                         the firm's own settings
+//	tenants/<t>/retention                                        retention periods of closed matters
 //	tenants/<t>/mailboxes/<mb>                                   mailbox record
+//	tenants/<t>/users/<u>                                        account of a person of the firm (admin web)
 //	tenants/<t>/inbox/<mb>/<msg>                                 raw message awaiting filing
 //	tenants/<t>/index/<msg>                                      where a filed message lies
 //	tenants/<t>/failures/<msg>                                   why a message could not be filed
@@ -24,6 +27,7 @@ import (
 //	tenants/<t>/events/<event>                                   follow-up events
 //	tenants/<t>/secrets/<mb>                                     mailbox credentials (token, service-account key)
 //	tenants/<t>/secrets/webhook                                  the firm's webhook: URL and signing secret
+//	tenants/<t>/secrets/sessions                                 the key sealing the admin web's session cookies
 //	tenants/<t>/webhook-delivered/<event>                        an event delivered to the webhook
 //	tenants/<t>/webhook-failures/<event>                         an event the webhook never accepted (dead letter)
 //	tenants/<t>/gmail/<mb>/state                                 Gmail sync state: cursor, status
@@ -176,6 +180,22 @@ func MailboxKey(t, mb string) (string, error) {
 
 // MailboxesPrefix lists tenant t's mailboxes.
 func MailboxesPrefix(t string) (string, error) { return tenantKey(t, "mailboxes/") }
+
+// UserKey holds the account of user u of tenant t.
+func UserKey(t, u string) (string, error) {
+	if err := ids.Validate("user", u); err != nil {
+		return "", err
+	}
+	return tenantKey(t, "users", u)
+}
+
+// UsersPrefix lists tenant t's user accounts.
+func UsersPrefix(t string) (string, error) { return tenantKey(t, "users/") }
+
+// SessionKeyKey holds the key that seals tenant t's admin web session
+// cookies. It lies among the secrets; "sessions" is no mailbox ID (those
+// start "mb-").
+func SessionKeyKey(t string) (string, error) { return tenantKey(t, "secrets", "sessions") }
 
 // InboxKey holds a raw message from mailbox mb that awaits filing.
 func InboxKey(t, mb, msg string) (string, error) {
@@ -441,3 +461,33 @@ func TenantErasureKey(t string) (string, error) {
 	}
 	return "registry/erasures/" + t, nil
 }
+
+// MatterPrefix is the root of everything filed to matter m of client c of
+// tenant t.
+func MatterPrefix(t, c, m string) (string, error) {
+	if err := ids.Validate("matter", m); err != nil {
+		return "", err
+	}
+	p, err := ClientPrefix(t, c)
+	if err != nil {
+		return "", err
+	}
+	return p + "matters/" + m + "/", nil
+}
+
+// TerminationsPrefix lists the termination records of tenants.
+const TerminationsPrefix = "registry/terminations/"
+
+// TenantTerminationKey records that tenant t's engagement ended and when
+// its data is due to be shredded. Like the erasure record it lies outside
+// the tenant's space and holds IDs and times only: the retention sweep
+// reads it without the tenant's keys, and it outlives them.
+func TenantTerminationKey(t string) (string, error) {
+	if err := ids.Validate("tenant", t); err != nil {
+		return "", err
+	}
+	return TerminationsPrefix + t, nil
+}
+
+// RetentionKey holds tenant t's retention periods of closed matters.
+func RetentionKey(t string) (string, error) { return tenantKey(t, "retention") }

@@ -118,6 +118,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeReencrypt, h.HandleReencryptTask)
 	mux.HandleFunc(TypeRecheck, h.HandleRecheckTask)
 	mux.HandleFunc(TypeReconcile, h.HandleReconcileTask)
+	mux.HandleFunc(TypeRetentionSweep, h.HandleRetentionSweepTask)
 	return mux
 }
 

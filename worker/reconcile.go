@@ -447,11 +447,17 @@ func (r *Reconciler) CheckEpoch(ctx context.Context) (bool, error) {
 	return true, err
 }
 
-// Schedule queues a reconcile of every tenant for the current interval
-// and returns how many were queued (not queued already).
+// Schedule queues a reconcile of every tenant and the retention sweep for
+// the current interval and returns how many reconciles were queued (not
+// queued already).
 func (r *Reconciler) Schedule(ctx context.Context) (int, error) {
 	bucket := r.now().UTC().Truncate(r.interval)
-	return r.queue(ctx, func(p ReconcilePayload) (*asynq.Task, error) { return NewReconcileTask(p, bucket) })
+	var serr error
+	if _, err := r.enq.EnqueueContext(ctx, NewRetentionSweepTask(bucket)); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		serr = fmt.Errorf("queue retention sweep: %w", err)
+	}
+	n, err := r.queue(ctx, func(p ReconcilePayload) (*asynq.Task, error) { return NewReconcileTask(p, bucket) })
+	return n, errors.Join(err, serr)
 }
 
 func (r *Reconciler) queue(ctx context.Context, build func(ReconcilePayload) (*asynq.Task, error)) (int, error) {

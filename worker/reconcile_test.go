@@ -227,6 +227,16 @@ func TestReconcilerNoticesRedisDataLoss(t *testing.T) {
 	n, err = r2.Schedule(b.ctx)
 	require.NoError(t, err)
 	require.Zero(t, n)
+	// And one retention sweep per interval.
+	sweeps, err := b.q.Inspector.ListPendingTasks(worker.QueueDefault)
+	require.NoError(t, err)
+	nSweeps := 0
+	for _, ti := range sweeps {
+		if ti.Type == worker.TypeRetentionSweep {
+			nSweeps++
+		}
+	}
+	require.Equal(t, 1, nSweeps)
 
 	require.NoError(t, rdb.FlushAll(b.ctx).Err())
 	lost, err = r1.CheckEpoch(b.ctx)

@@ -53,7 +53,7 @@ With nothing configured, everything runs on this machine: data and root key in
 		newMailboxesCmd(g), newSyncCmd(g), newServeCmd(g), newKeysCmd(g), newDoctorCmd(g),
 		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g), newExportCmd(g),
 		newBenchCmd(g),
-		newReconcileCmd(g),
+		newReconcileCmd(g), newRetentionCmd(g),
 	)
 	return root
 }

@@ -135,7 +135,7 @@ shows. An empty value goes back to the default. Every change is audited.`,
 			}{t.ID, s.Policy(a.policy)})
 		})(cmd, args)
 	}
-	cmd.AddCommand(create, list, settings, newTenantsDeleteCmd(g))
+	cmd.AddCommand(create, list, settings, newTenantsDeleteCmd(g), newTenantsTerminateCmd(g), newTenantsReinstateCmd(g))
 	return cmd
 }
 
@@ -286,7 +286,7 @@ addresses: it is audited, and FILE is created readable by its owner only.`,
 		fmt.Fprintf(g.stdout, "exported %d targets of %s to %s\n", n, t.ID, out)
 		return nil
 	})
-	cmd.AddCommand(list, imp, export)
+	cmd.AddCommand(list, imp, export, newMattersRetentionCmd(g))
 	return cmd
 }
 
