@@ -71,7 +71,103 @@ func (t *Tenant) PlaceHold(ctx context.Context, h Hold) (Hold, error) {
 	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, h, storage.PutOptions{CreateOnly: true}); err != nil {
 		return Hold{}, fmt.Errorf("tenant %s hold: %w", t.ID, err)
 	}
-	return h, t.audit(ctx, h.By, audit.ActionHoldPlace, holdObjects(h), audit.OK, "")
+	// The hold is in force from here: the catalog refuses deletions it
+	// covers. The storage's own lock follows; where it fails, the
+	// retention sweep applies it again.
+	n, lerr := t.lockHeld(ctx, h, true, nil)
+	if err := t.audit(ctx, h.By, audit.ActionHoldPlace, holdObjects(h), audit.OK, lockDetail(n, lerr)); err != nil {
+		return h, err
+	}
+	if lerr != nil && !errors.Is(lerr, storage.ErrUnsupported) {
+		return h, fmt.Errorf("hold %s placed, but the object lock failed (the retention sweep retries it): %w", h.ID, lerr)
+	}
+	return h, nil
+}
+
+// lockDetail says in an audit record what the storage's object lock did.
+func lockDetail(n int, err error) string {
+	switch {
+	case errors.Is(err, storage.ErrUnsupported):
+		return "object lock: not supported by the store"
+	case err != nil:
+		return fmt.Sprintf("object lock failed after %d objects", n)
+	}
+	return fmt.Sprintf("object lock: %d objects", n)
+}
+
+// holdPrefix is where everything h covers is stored.
+func (t *Tenant) holdPrefix(h Hold) (string, error) {
+	if h.Matter != "" {
+		return storage.MatterPrefix(t.ID, h.Client, h.Matter)
+	}
+	return storage.ClientPrefix(t.ID, h.Client)
+}
+
+// lockHeld sets (on) or clears the storage's legal hold (S3 Object Lock)
+// on every object h covers, except, when clearing, objects another hold
+// in others still covers. It returns storage.ErrUnsupported from a store
+// without object locking.
+func (t *Tenant) lockHeld(ctx context.Context, h Hold, on bool, others []Hold) (int, error) {
+	prefix, err := t.holdPrefix(h)
+	if err != nil {
+		return 0, err
+	}
+	var keep []string
+	for _, o := range others {
+		if o.ID == h.ID || o.Client != h.Client {
+			continue
+		}
+		p, err := t.holdPrefix(o)
+		if err != nil {
+			return 0, err
+		}
+		keep = append(keep, p)
+	}
+	var keys []string
+	if err := t.bs.List(ctx, prefix, func(i storage.Info) error {
+		for _, p := range keep {
+			if strings.HasPrefix(i.Key, p) {
+				return nil
+			}
+		}
+		keys = append(keys, i.Key)
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("hold %s: %w", h.ID, err)
+	}
+	n := 0
+	for _, k := range keys {
+		if err := storage.SetLegalHold(ctx, t.bs, k, on); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RelockHolds applies the storage's legal hold again to every object the
+// tenant's holds cover, catching objects filed since a hold was placed
+// and locks that failed. A store without object locking does nothing.
+func (t *Tenant) RelockHolds(ctx context.Context) (int, error) {
+	holds, err := t.Holds(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, h := range holds {
+		n, err := t.lockHeld(ctx, h, true, nil)
+		total += n
+		if errors.Is(err, storage.ErrUnsupported) {
+			return 0, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 func holdObjects(h Hold) map[string]string {
@@ -92,9 +188,18 @@ func (t *Tenant) ReleaseHold(ctx context.Context, id, by string) error {
 	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &h); err != nil {
 		return fmt.Errorf("tenant %s hold %s: %w", t.ID, id, err)
 	}
+	holds, err := t.Holds(ctx)
+	if err != nil {
+		return err
+	}
 	// Recorded first: a release that cannot be audited does not happen.
 	if err := t.audit(ctx, by, audit.ActionHoldRelease, holdObjects(h), audit.OK, ""); err != nil {
 		return err
+	}
+	// The storage's lock before the record: if clearing it fails, the
+	// hold is still there to release again.
+	if _, err := t.lockHeld(ctx, h, false, holds); err != nil && !errors.Is(err, storage.ErrUnsupported) {
+		return fmt.Errorf("hold %s: clearing the object lock failed, release it again: %w", id, err)
 	}
 	if err := t.s.Delete(ctx, key); err != nil {
 		return fmt.Errorf("tenant %s hold %s: %w", t.ID, id, err)

@@ -478,6 +478,11 @@ func (c *Catalog) sweepMatters(ctx context.Context, id string, now time.Time, by
 	if err != nil {
 		return err
 	}
+	// Objects filed under a hold since it was placed get the storage's
+	// lock here.
+	if _, err := t.RelockHolds(ctx); err != nil {
+		return fmt.Errorf("tenant %s: object lock of held objects: %w", id, err)
+	}
 	rets, err := t.MatterRetentions(ctx)
 	if err != nil || len(rets) == 0 {
 		return err

@@ -207,7 +207,7 @@ func transient(err error) bool {
 	var pe permanentError
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrExists), errors.Is(err, ErrPrecondition),
-		errors.Is(err, ErrInvalidKey),
+		errors.Is(err, ErrInvalidKey), errors.Is(err, ErrUnsupported),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &pe):
 		return false

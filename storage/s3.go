@@ -85,6 +85,8 @@ type S3 struct {
 	cfg    S3Config
 	bufs   sync.Pool
 	prefix string
+	// locking: whether the bucket has object locking, asked once.
+	locking objectLocking
 }
 
 // NewS3 connects to the bucket, creating it if it does not exist. It fails
