@@ -120,6 +120,7 @@ type Server struct {
 	consentUser string
 	unticked    map[string]bool
 	accounts    map[string]*serviceAccount
+	oidc        oidcState
 }
 
 type charge struct {
@@ -175,6 +176,7 @@ func New(opt Options) *Server {
 		consented: map[[2]string]bool{},
 		unticked:  map[string]bool{},
 		accounts:  map[string]*serviceAccount{},
+		oidc:      newOIDCState(),
 	}
 	s.srv = httptest.NewServer(s.routes())
 	return s
@@ -278,6 +280,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+base+"history", s.api("history.list", meta, s.listHistory))
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("GET /o/oauth2/auth", s.authorize)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
+	mux.HandleFunc("GET /oauth2/v3/certs", s.jwks)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "notFound", "Requested entity was not found.")
 	})

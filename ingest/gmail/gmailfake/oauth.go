@@ -42,6 +42,7 @@ type authCode struct {
 	client, redirectURI, user string
 	scopes                    []string
 	challenge, method         string
+	nonce                     string
 	offline, forceConsent     bool
 	expiry                    time.Time
 	used                      bool
@@ -216,7 +217,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.codes[code] = &authCode{
 		client: clientID, redirectURI: q.Get("redirect_uri"), user: user, scopes: granted,
-		challenge: challenge, method: method,
+		challenge: challenge, method: method, nonce: q.Get("nonce"),
 		offline:      q.Get("access_type") == "offline",
 		forceConsent: slices.Contains(strings.Fields(q.Get("prompt")), "consent"),
 		expiry:       s.clock().Add(10 * time.Minute),
@@ -231,6 +232,7 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
 	TokenType    string `json:"token_type"`
+	IDToken      string `json:"id_token,omitempty"`
 }
 
 func oauthError(w http.ResponseWriter, code int, errCode, description string) {
@@ -332,11 +334,16 @@ func (s *Server) codeGrant(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	idToken, err := s.idToken(code)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "gmailfake: sign ID token: "+err.Error())
+		return
+	}
 	code.used = true
 	access, _ := s.mintAccess(client, code.user, code.scopes)
 	res := tokenResponse{
 		AccessToken: access, ExpiresIn: int(tokenLifetime.Seconds()),
-		Scope: strings.Join(code.scopes, " "), TokenType: "Bearer",
+		Scope: strings.Join(code.scopes, " "), TokenType: "Bearer", IDToken: idToken,
 	}
 	// Google hands out a refresh token only for offline access, and on a
 	// repeated consent only when prompt=consent forced the screen.
