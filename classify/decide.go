@@ -521,6 +521,14 @@ func (d *decider) decide(msg Message, c Context) Decision {
 			continue
 		case o.ev[evBodyNumber] > 0:
 			conf -= 0.15
+		case !strong && pick.confidenceBeyond(o) < 0.3 && o.confidence() >= 0.5:
+			// Nothing speaks for the pick that does not speak for o as
+			// well (the same alias, the same client): a tie, which a
+			// person breaks.
+			dec.Reasons = append(dec.Reasons, Reason{Rule: RuleAmbiguous, Target: o.t.ID,
+				Text: fmt.Sprintf("the evidence fits %s %s just as well", o.t.Kind, o.t.Number)})
+			conf = min(conf, 0.5)
+			continue
 		case !strong && oc >= 0.5:
 			dec.Reasons = append(dec.Reasons, Reason{Rule: RuleAmbiguous, Target: o.t.ID,
 				Text: fmt.Sprintf("the evidence also fits %s %s (%.2f)", o.t.Kind, o.t.Number, oc)})

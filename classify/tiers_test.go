@@ -142,3 +142,38 @@ func TestPolicyValidate(t *testing.T) {
 	p.NumberPatterns = []string{"("}
 	require.ErrorContains(t, p.Validate(), "number pattern 1")
 }
+
+// Two targets that the same words fit equally (a shared alias, the same
+// client) are never told apart by a guess: the message goes to review
+// with both. Found when two matters of one client both had the alias.
+func TestDecideNeverPicksBetweenEqualTargets(t *testing.T) {
+	ts, err := classify.ParseJSON(strings.NewReader(`[
+ {"id":"m-1","number":"2025-0001","title":"Corvid supply","kind":"matter","client":"corvid","aliases":["Corvid Parts"],"domains":["corvid.example"]},
+ {"id":"m-2","number":"2025-0002","title":"Corvid lease","kind":"matter","client":"corvid","aliases":["Corvid Parts"],"domains":["corvid.example"]},
+ {"id":"m-3","number":"2025-0003","title":"Other","kind":"matter","client":"other","aliases":["Heron Works"]}
+]`))
+	require.NoError(t, err)
+	var reg classify.Registry
+	_, _, err = reg.Merge(ts)
+	require.NoError(t, err)
+	ix, err := classify.NewIndex(&reg, classify.DefaultPolicy())
+	require.NoError(t, err)
+	for name, msg := range map[string]classify.Message{
+		"alias in subject and body": {Subject: "Corvid Parts: next steps", Body: "About Corvid Parts, see attached.", Labels: []string{"File to matter"}},
+		"alias and client domain":   {Subject: "Corvid Parts", From: []string{"ceo@corvid.example"}, Labels: []string{"File to matter"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := classify.Decide(msg, classify.Context{Index: ix, Mailbox: "alice@firm.example"})
+			require.Equal(t, classify.OutcomeReview, d.Outcome, "reasons %v", d.Reasons)
+			var cands []string
+			for _, c := range d.Candidates {
+				cands = append(cands, c.Target)
+			}
+			require.Contains(t, cands, "m-1")
+			require.Contains(t, cands, "m-2")
+		})
+	}
+	// A word only one of them has still decides.
+	d := classify.Decide(classify.Message{Subject: "Corvid Parts: Heron Works", Labels: []string{"File to matter"}}, classify.Context{Index: ix})
+	require.Equal(t, classify.OutcomeReview, d.Outcome, "two clients named: %v", d.Reasons)
+}
