@@ -111,6 +111,9 @@ type Log struct {
 	checkpointDue bool
 	signer        note.Signer
 	vkey          string
+
+	// read keeps decoded records for Newest (newest.go).
+	read readCache
 }
 
 // New returns the audit log of the tenant whose sealed store is s. data is

@@ -91,9 +91,15 @@ const (
 	ActionMailboxConnect      Action = "mailbox.connect"
 	ActionMailboxDisconnect   Action = "mailbox.disconnect"
 	ActionMailboxReconnect    Action = "mailbox.reconnect"
+	ActionMailboxPause        Action = "mailbox.pause"
+	ActionMailboxResume       Action = "mailbox.resume"
+	ActionMailboxSync         Action = "mailbox.sync"
 	ActionLogin               Action = "login"
 	ActionLogout              Action = "logout"
 	ActionAccessDenied        Action = "access.denied"
+	ActionUserCreate          Action = "user.create"
+	ActionUserUpdate          Action = "user.update"
+	ActionUserUnlock          Action = "user.unlock"
 	ActionIntegrityFailure    Action = "integrity.failure"
 	ActionExport              Action = "export"
 	ActionSubjectAccessExport Action = "export.subject-access"
@@ -111,7 +117,9 @@ func Actions() []Action {
 		ActionHoldPlace, ActionHoldRelease,
 		ActionMessageFile, ActionMessageRefile, ActionMessageReview, ActionMessageDelete,
 		ActionMailboxConnect, ActionMailboxDisconnect, ActionMailboxReconnect,
+		ActionMailboxPause, ActionMailboxResume, ActionMailboxSync,
 		ActionLogin, ActionLogout, ActionAccessDenied, ActionIntegrityFailure,
+		ActionUserCreate, ActionUserUpdate, ActionUserUnlock,
 		ActionExport, ActionSubjectAccessExport, ActionAuditVerify,
 	}
 }

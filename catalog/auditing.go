@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
 	"github.com/matterfile/matterfile/audit"
 )
@@ -12,6 +13,33 @@ import (
 // words and IDs, never content.
 func (t *Tenant) Record(ctx context.Context, actor string, action audit.Action, objects map[string]string, outcome audit.Outcome, detail string) error {
 	return t.audit(ctx, actor, action, objects, outcome, detail)
+}
+
+// RecordFrom is Record for an action that came over the network (a
+// sign-in, an admin page): ip is the client's address, kept as the
+// record's SourceIP; empty if unknown.
+func (t *Tenant) RecordFrom(ctx context.Context, actor, ip string, action audit.Action, objects map[string]string, outcome audit.Outcome, detail string) error {
+	return t.audit(WithSourceIP(ctx, ip), actor, action, objects, outcome, detail)
+}
+
+type sourceIPKey struct{}
+
+// WithSourceIP returns ctx carrying the address of the client whose
+// request is being served (the admin web): every audit record a tenant
+// writes under ctx, whichever change it records, carries it as its
+// SourceIP. An address that does not parse is left out, not recorded.
+func WithSourceIP(ctx context.Context, ip string) context.Context {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, sourceIPKey{}, a.Unmap().WithZone("").String())
+}
+
+// SourceIP is the client address WithSourceIP put in ctx, or "".
+func SourceIP(ctx context.Context) string {
+	ip, _ := ctx.Value(sourceIPKey{}).(string)
+	return ip
 }
 
 // RecordFiling audits a filing: where message e went (a target or review),

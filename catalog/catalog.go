@@ -179,7 +179,7 @@ func (t *Tenant) audit(ctx context.Context, actor string, action audit.Action, o
 		objects = map[string]string{}
 	}
 	objects["tenant"] = t.ID
-	_, err := t.log.Record(ctx, audit.Record{Actor: actor, Action: action, Objects: objects, Outcome: outcome, Detail: detail})
+	_, err := t.log.Record(ctx, audit.Record{Actor: actor, Action: action, Objects: objects, Outcome: outcome, Detail: detail, SourceIP: SourceIP(ctx)})
 	if err != nil && !errors.Is(err, audit.ErrCheckpoint) {
 		return fmt.Errorf("tenant %s audit %s: %w", t.ID, action, err)
 	}

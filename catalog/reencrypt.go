@@ -363,6 +363,7 @@ var tenantObjects = map[string]struct {
 	"export-key":        {1, sealed.KindSecret, false},
 	"matters":           {2, sealed.KindRecord, false}, // matters/registry
 	"mailboxes":         {2, sealed.KindRecord, false},
+	"users":             {2, sealed.KindRecord, false},
 	"holds":             {2, sealed.KindRecord, false},
 	"erasures":          {2, sealed.KindRecord, false},
 	"audit":             {2, sealed.KindAudit, false},

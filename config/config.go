@@ -79,14 +79,25 @@ type Config struct {
 	// 127.0.0.1:9465), so that a public listener does not show them.
 	// Empty: they stay on Listen. /healthz answers on both.
 	OpsListen string
-	// AdminTokenFile holds the token that opens 'serve's operator pages
-	// (MATTERFILE_ADMIN_TOKEN_FILE; see internal/adminauth). Empty: the
-	// operator pages are not served at all.
+	// PublicURL is the origin people reach 'serve' at, such as
+	// https://matterfile.firm.example (MATTERFILE_PUBLIC_URL; default
+	// http://<MATTERFILE_LISTEN>): Google sends the browser back to
+	// <PublicURL>/mailboxes/callback after consent.
+	PublicURL string
+	// AdminTokenFile holds the token that opens 'serve's queue monitor at
+	// /admin/queues/ without an account (MATTERFILE_ADMIN_TOKEN_FILE; see
+	// internal/adminauth). Empty: that route is not served; signed-in
+	// admins have the monitor at /jobs/ either way.
 	AdminTokenFile string
 	// AdminQueuesWrite lets the queue monitor act (delete, run, archive,
 	// pause) instead of only showing (MATTERFILE_ADMIN_QUEUES_WRITE,
-	// default false).
+	// default false), at /jobs/ for signed-in admins and at
+	// /admin/queues/ behind the token.
 	AdminQueuesWrite bool
+	// LoginLockout is how long an account stays locked after three
+	// failed sign-ins to the admin web, unless an admin unlocks it
+	// sooner (MATTERFILE_LOGIN_LOCKOUT, default 15m).
+	LoginLockout time.Duration
 	// LogFormat is "text" or "json" (MATTERFILE_LOG_FORMAT, default
 	// text; the --log-format flag overrides it).
 	LogFormat string
@@ -181,9 +192,11 @@ func Settings() []Setting {
 		{"MATTERFILE_PUSH_SERVICE_ACCOUNT", "", "service account the push subscription signs its OIDC token as"},
 		{"MATTERFILE_LISTEN", "127.0.0.1:8080", "address 'serve' listens on"},
 		{"MATTERFILE_METRICS_ADDR", "", "address 'worker' serves /metrics, /healthz and /readyz on, e.g. 127.0.0.1:9464; unset: not served"},
+		{"MATTERFILE_PUBLIC_URL", "http://<MATTERFILE_LISTEN>", "origin people reach 'serve' at, such as https://matterfile.firm.example; <it>/mailboxes/callback must be a redirect URI of the Google OAuth client for connecting mailboxes from the admin web"},
 		{"MATTERFILE_OPS_LISTEN", "", "address 'serve' serves /metrics and /readyz on instead of MATTERFILE_LISTEN, e.g. 127.0.0.1:9465 (/healthz stays on both); unset: on MATTERFILE_LISTEN"},
-		{"MATTERFILE_ADMIN_TOKEN_FILE", "", "file holding the token (32+ printable characters, e.g. openssl rand -base64 48) that opens 'serve's operator pages, /admin/queues/; unset: no operator pages"},
-		{"MATTERFILE_ADMIN_QUEUES_WRITE", "false", "true: the queue monitor at /admin/queues/ may delete, run, archive and pause; false: it only shows"},
+		{"MATTERFILE_ADMIN_TOKEN_FILE", "", "file holding the token (32+ printable characters, e.g. openssl rand -base64 48) that opens the queue monitor at /admin/queues/ to scripts and operators without an account; unset: not served (admins of the admin web have it at /jobs/)"},
+		{"MATTERFILE_ADMIN_QUEUES_WRITE", "false", "true: the queue monitor (/jobs/ for signed-in admins, /admin/queues/ behind the token) may delete, run, archive and pause; false: it only shows"},
+		{"MATTERFILE_LOGIN_LOCKOUT", "15m", "how long an admin web account stays locked after 3 failed sign-ins, unless an admin unlocks it sooner (1m to 168h)"},
 		{"MATTERFILE_LOG_FORMAT", "text", "log format: text or json (--log-format overrides it)"},
 	}
 }
@@ -275,6 +288,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Listen = getenv("MATTERFILE_LISTEN")
 	c.MetricsAddr = getenv("MATTERFILE_METRICS_ADDR")
 	c.OpsListen = getenv("MATTERFILE_OPS_LISTEN")
+	if v := getenv("MATTERFILE_PUBLIC_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return Config{}, bad("MATTERFILE_PUBLIC_URL", "want an origin such as https://matterfile.firm.example")
+		}
+		c.PublicURL = u.Scheme + "://" + u.Host
+	}
 	c.AdminTokenFile = getenv("MATTERFILE_ADMIN_TOKEN_FILE")
 	if v := getenv("MATTERFILE_ADMIN_QUEUES_WRITE"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -282,6 +302,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, bad("MATTERFILE_ADMIN_QUEUES_WRITE", "want true or false")
 		}
 		c.AdminQueuesWrite = b
+	}
+	if v := getenv("MATTERFILE_LOGIN_LOCKOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			return Config{}, bad("MATTERFILE_LOGIN_LOCKOUT", "want a duration from 1m to 168h, such as 15m")
+		}
+		c.LoginLockout = d
 	}
 	c.LogFormat = getenv("MATTERFILE_LOG_FORMAT")
 	if v := getenv("MATTERFILE_GMAIL_QUOTA_PER_MINUTE"); v != "" {
@@ -406,8 +433,14 @@ func (c *Config) ApplyDefaults() {
 	if c.TerminationPeriod == 0 {
 		c.TerminationPeriod = 90 * 24 * time.Hour
 	}
+	if c.LoginLockout == 0 {
+		c.LoginLockout = 15 * time.Minute
+	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
 	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
@@ -509,8 +542,8 @@ func (c *Config) Validate() error {
 	if c.AdminTokenFile != "" && strings.TrimSpace(c.AdminTokenFile) != c.AdminTokenFile {
 		return bad("MATTERFILE_ADMIN_TOKEN_FILE", "want a file path without surrounding spaces")
 	}
-	if c.AdminQueuesWrite && c.AdminTokenFile == "" {
-		return bad("MATTERFILE_ADMIN_QUEUES_WRITE", "needs MATTERFILE_ADMIN_TOKEN_FILE: without it there are no operator pages")
+	if c.LoginLockout != 0 && (c.LoginLockout < time.Minute || c.LoginLockout > 7*24*time.Hour) {
+		return bad("MATTERFILE_LOGIN_LOCKOUT", "want a duration from 1m to 168h, such as 15m")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return bad("MATTERFILE_LOG_FORMAT", "want text or json")

@@ -62,7 +62,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"MATTERFILE_OPS_LISTEN": "127.0.0.1:8080"}, "MATTERFILE_OPS_LISTEN"},
 		{map[string]string{"MATTERFILE_ADMIN_TOKEN_FILE": " /secret-host/token"}, "MATTERFILE_ADMIN_TOKEN_FILE"},
 		{map[string]string{"MATTERFILE_ADMIN_QUEUES_WRITE": "secret-host"}, "MATTERFILE_ADMIN_QUEUES_WRITE"},
-		{map[string]string{"MATTERFILE_ADMIN_QUEUES_WRITE": "true"}, "MATTERFILE_ADMIN_QUEUES_WRITE"},
+		{map[string]string{"MATTERFILE_LOGIN_LOCKOUT": "10s"}, "MATTERFILE_LOGIN_LOCKOUT"},
+		{map[string]string{"MATTERFILE_LOGIN_LOCKOUT": "forever"}, "MATTERFILE_LOGIN_LOCKOUT"},
 		{map[string]string{"MATTERFILE_REDIS_URL": "http://secret-host:6379"}, "MATTERFILE_REDIS_URL"},
 		{map[string]string{"MATTERFILE_KEY_URI": "relative/root.key"}, "MATTERFILE_KEY_URI"},
 		{map[string]string{"MATTERFILE_KEY_URI": "file://host/root.key"}, "MATTERFILE_KEY_URI"},
@@ -127,6 +128,12 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 	}
 	if d, err := FromEnv(env(nil)); err != nil || d.ReconcileInterval != time.Hour {
 		t.Errorf("reconcile interval default: %v, %v", d.ReconcileInterval, err)
+	}
+	if d, err := FromEnv(env(nil)); err != nil || d.LoginLockout != 15*time.Minute {
+		t.Errorf("login lockout default: %v, %v", d.LoginLockout, err)
+	}
+	if l, err := FromEnv(env(map[string]string{"MATTERFILE_LOGIN_LOCKOUT": "1h"})); err != nil || l.LoginLockout != time.Hour {
+		t.Errorf("login lockout: %v, %v", l.LoginLockout, err)
 	}
 	for _, v := range []string{"soon", "10s", "0", "-1h", "200h"} {
 		_, err := FromEnv(env(map[string]string{"MATTERFILE_RECONCILE_INTERVAL": v}))

@@ -473,8 +473,10 @@ func TestDemoEmbedded(t *testing.T) {
 	local, err := storage.NewLocal(filepath.Join(data, "store"))
 	require.NoError(t, err)
 	before := listObjects(t, local)
+	require.Regexp(t, `Admin web: firm demo, admin@harperlegal\.example, one-time password [A-Z2-7]{26}\n`, out)
 	out2 := mustRun(t, env, "demo")
 	require.Empty(t, added(before, listObjects(t, local)), "a second demo must not add objects")
+	require.Contains(t, out2, "admin@harperlegal.example (made by an earlier run")
 	require.Regexp(t, `filed now\s+0\n`, out2)
 
 	fx := loadFixtures(t)

@@ -16,10 +16,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 
-	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/ingest/gmail"
-	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -97,73 +95,35 @@ required"; its sync cursor is kept.`,
 }
 
 // connectMailbox seals the credentials, optionally tries them, and marks
-// the mailbox active. A failed check leaves nothing behind but the mailbox
-// record.
+// the mailbox active (catalog.Tenant.ConnectMailbox, shared with the admin
+// web). A failed check leaves nothing behind but the mailbox record.
 func (a *app) connectMailbox(ctx context.Context, tenant, email string, sec catalog.Secret, writeBack, check bool) (catalog.Mailbox, error) {
 	t, err := a.cat.Open(ctx, tenant)
 	if err != nil {
 		return catalog.Mailbox{}, err
 	}
-	mb, err := t.EnsureMailbox(ctx, email)
-	if err != nil {
-		return catalog.Mailbox{}, err
-	}
-	st, err := t.GmailState(ctx, mb.ID)
-	hadState := err == nil
-	if err != nil && !errors.Is(err, catalog.ErrNoGmail) {
-		return mb, err
-	}
-	prevState := st
-	prev, hadSecret := catalog.Secret{}, false
-	if s, err := t.Secret(ctx, mb.ID); err == nil {
-		prev, hadSecret = s, true
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return mb, err
-	}
-	// Credentials replacing working ones are a reconnect.
-	action := audit.ActionMailboxConnect
-	if hadSecret {
-		action = audit.ActionMailboxReconnect
-	}
-	if err := t.SaveSecret(ctx, mb.ID, sec); err != nil {
-		return mb, err
-	}
-	st.Auth, st.WriteBack, st.Status, st.LastError = sec.Kind, writeBack, catalog.StatusActive, ""
-	if err := t.SaveGmailState(ctx, mb.ID, st); err != nil {
-		return mb, err
-	}
-	if !check {
-		return mb, nil
-	}
-	q, err := a.openQueue()
-	if err != nil {
-		return mb, err
-	}
-	h, err := a.handlers(q)
-	if err != nil {
-		return mb, err
-	}
-	p, err := h.GmailProfile(ctx, tenant, mb.ID)
-	if err == nil && !equalFoldASCII(p.Address, mb.Address) {
-		err = fmt.Errorf("the credentials are for another account, not %s", mb.Address)
-	}
-	if err != nil {
-		// Put back what worked before, so a failed reconnect attempt
-		// does not break a running mailbox; a new one stays unusable.
-		if hadSecret {
-			_ = t.SaveSecret(ctx, mb.ID, prev)
+	var checkFn func(context.Context, catalog.Mailbox) error
+	if check {
+		checkFn = func(ctx context.Context, mb catalog.Mailbox) error {
+			q, err := a.openQueue()
+			if err != nil {
+				return err
+			}
+			h, err := a.handlers(q)
+			if err != nil {
+				return err
+			}
+			p, err := h.GmailProfile(ctx, tenant, mb.ID)
+			if err == nil && !equalFoldASCII(p.Address, mb.Address) {
+				err = fmt.Errorf("the credentials are for another account, not %s", mb.Address)
+			}
+			if err != nil {
+				return fmt.Errorf("check credentials of %s: %w", mb.Address, err)
+			}
+			return nil
 		}
-		if !hadState {
-			prevState.Auth, prevState.Status, prevState.LastError = sec.Kind, catalog.StatusReconnect, "credentials check failed"
-		}
-		_ = t.SaveGmailState(ctx, mb.ID, prevState)
-		if aerr := t.Record(ctx, actor(), action, map[string]string{"mailbox": mb.ID}, audit.Failed, "credentials check failed"); aerr != nil {
-			a.log.Warn("audit mailbox connect", "tenant", tenant, "mailbox", mb.ID, "err", aerr)
-		}
-		return mb, fmt.Errorf("check credentials of %s: %w", mb.Address, err)
 	}
-	return mb, t.Record(ctx, actor(), action, map[string]string{"mailbox": mb.ID}, audit.OK,
-		fmt.Sprintf("auth %s, label write-back %t, checked %t", sec.Kind, writeBack, check))
+	return t.ConnectMailbox(ctx, actor(), email, sec, writeBack, checkFn)
 }
 
 func equalFoldASCII(a, b string) bool {

@@ -146,7 +146,7 @@ func TestMetricsLeakNoContent(t *testing.T) {
 	_, err = a.wait(wctx, q, res.Tasks)
 	require.NoError(t, err)
 
-	h, _, err := a.serveHandler(q, http.NotFoundHandler())
+	h, _, err := a.serveHandler(q, http.NotFoundHandler(), webOptions{InsecureCookies: true})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	defer srv.Close()

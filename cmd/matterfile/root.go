@@ -54,6 +54,7 @@ With nothing configured, everything runs on this machine: data and root key in
 		newClientsCmd(g), newHoldsCmd(g), newAuditCmd(g), newReviewCmd(g), newWebhooksCmd(g), newExportCmd(g),
 		newBenchCmd(g),
 		newReconcileCmd(g), newRetentionCmd(g),
+		newUsersCmd(g),
 	)
 	return root
 }
