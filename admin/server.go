@@ -23,6 +23,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -66,6 +67,10 @@ type Config struct {
 	Enqueuer Enqueuer
 	// DefaultTenant fills the sign-in form's firm field (the demo's).
 	DefaultTenant string
+	// Policy is the deployment's filing policy (labels from
+	// MATTERFILE_MATTER_LABEL_PREFIX and MATTERFILE_FILING_LABEL) that a
+	// firm's settings apply over; nil: classify.DefaultPolicy.
+	Policy *classify.Policy
 	// Now is the clock; default time.Now. Tests move it to expire
 	// lockouts and sessions.
 	Now func() time.Time

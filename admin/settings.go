@@ -24,10 +24,14 @@ func (s *Server) settingsRoutes() {
 	s.addNav("Settings", "/settings", catalog.RoleAdmin)
 }
 
-// basePolicy is the deployment's policy the tenant's settings apply over.
-// Config carries none yet, so it is the default policy, as for a
-// deployment that configured no labels.
-func settingsBasePolicy() classify.Policy { return classify.DefaultPolicy() }
+// settingsBasePolicy is the deployment's policy the tenant's settings
+// apply over (Config.Policy).
+func (s *Server) settingsBasePolicy() classify.Policy {
+	if s.cfg.Policy != nil {
+		return *s.cfg.Policy
+	}
+	return classify.DefaultPolicy()
+}
 
 // settingsPage is the data of templates/settings.html.
 type settingsPage struct {
@@ -79,7 +83,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if !keepForm {
 		p.Form = settingsFormOf(st)
 	}
-	p.Effective = st.Policy(settingsBasePolicy())
+	p.Effective = st.Policy(s.settingsBasePolicy())
 	wh, err := v.Tenant.Webhook(r.Context())
 	switch {
 	case err == nil:
@@ -132,14 +136,14 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	// The labels must not match matterfile's own, as the command line
 	// checks (cmd/matterfile tenants settings).
-	pol := st.Policy(settingsBasePolicy())
+	pol := st.Policy(s.settingsBasePolicy())
 	for _, own := range []string{worker.DefaultFiledLabelPrefix + "x", worker.DefaultReviewLabel} {
 		if pol.IsFilingLabel(own) {
 			again("The filing labels would match matterfile's own label " + own + ".")
 			return
 		}
 	}
-	if _, err := v.Tenant.UpdateSettings(r.Context(), st, settingsBasePolicy(), v.Actor()); err != nil {
+	if _, err := v.Tenant.UpdateSettings(r.Context(), st, s.settingsBasePolicy(), v.Actor()); err != nil {
 		again("Not saved: " + err.Error())
 		return
 	}

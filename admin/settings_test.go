@@ -12,6 +12,7 @@ import (
 
 	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
+	"github.com/matterfile/matterfile/classify"
 )
 
 func TestAuditFilterAndVerify(t *testing.T) {
@@ -148,4 +149,17 @@ func TestSettingsPage(t *testing.T) {
 	pb := b.signedIn(pagesPartner)
 	assert.Equal(t, http.StatusForbidden, pb.get("/settings").code)
 	assert.Equal(t, http.StatusOK, pb.get("/audit").code)
+}
+
+// A firm that names no labels of its own files under the deployment's
+// (MATTERFILE_FILING_LABEL), and the page says so.
+func TestSettingsShowDeploymentPolicy(t *testing.T) {
+	b := setup(t)
+	pol := classify.DefaultPolicy()
+	pol.FilingLabel = "Zur Akte"
+	b.srv.cfg.Policy = &pol
+	b.addUser(pagesAdmin, catalog.RoleAdmin)
+	res := b.signedIn(pagesAdmin).get("/settings")
+	require.Equal(t, http.StatusOK, res.code, res.body)
+	assert.Contains(t, res.body, `In force: "Zur Akte"`)
 }

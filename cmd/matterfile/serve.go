@@ -218,7 +218,7 @@ func (a *app) adminWeb(q *worker.Queue, web webOptions) (*admin.Server, error) {
 	return admin.New(admin.Config{
 		Catalog: a.cat, Handlers: h, Logger: a.log, Lockout: a.cfg.LoginLockout,
 		InsecureCookies: web.InsecureCookies, DefaultTenant: web.DefaultTenant, Jobs: mon,
-		OAuth: oauth, Enqueuer: q.Client,
+		OAuth: oauth, Enqueuer: q.Client, Policy: &a.policy,
 	})
 }
 
