@@ -308,34 +308,13 @@ func listMailboxes(ctx context.Context, a *app, tenant string) ([]mailboxView, e
 		byID[mb.ID] = v
 		views = append(views, v)
 	}
-	// Counts come from the filed messages themselves: the store is the
-	// record, there is no counter to drift.
-	entries, err := t.Messages(ctx)
+	counts, err := t.CountByMailbox(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		m, err := t.Manifest(ctx, e)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range m.Custodians {
-			if v := byID[c.Mailbox]; v != nil {
-				if e.State == catalog.StateFiled {
-					v.Filed++
-				} else {
-					v.Review++
-				}
-			}
-		}
-	}
-	fs, err := t.Failures(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range fs {
-		if v := byID[f.Mailbox]; v != nil {
-			v.Failed++
+	for id, n := range counts {
+		if v := byID[id]; v != nil {
+			v.Filed, v.Review, v.Failed = n.Filed, n.Review, n.Failed
 		}
 	}
 	sort.Slice(views, func(i, j int) bool { return views[i].Address < views[j].Address })
