@@ -26,6 +26,7 @@ func (s *Server) authRoutes() {
 	s.mux.HandleFunc("GET "+signinPath, s.signinPage)
 	s.mux.HandleFunc("POST "+signinPath, s.signin)
 	s.mux.Handle("POST "+signoutPath, s.requireRole()(s.signout))
+	s.googleRoutes()
 }
 
 // signinForm is the data of templates/signin.html.
@@ -33,6 +34,10 @@ type signinForm struct {
 	Tenant, Email, Next string
 	Failed              bool
 	Lockout             string
+	// Google shows the "Sign in with Google" button; GoogleError says why
+	// a Google sign-in was refused.
+	Google      bool
+	GoogleError string
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +49,8 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	if tenant == "" {
 		tenant = s.cfg.DefaultTenant
 	}
-	s.page(w, r, "signin", signinForm{Tenant: tenant, Next: localPath(r.URL.Query().Get("next")), Lockout: s.lockoutText()})
+	s.allowGoogleForm(w, r)
+	s.page(w, r, "signin", signinForm{Tenant: tenant, Next: localPath(r.URL.Query().Get("next")), Lockout: s.lockoutText(), Google: s.cfg.Google != nil})
 }
 
 func (s *Server) lockoutText() string {
@@ -107,10 +113,18 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res != signInOK {
+		s.allowGoogleForm(w, r)
 		s.render(w, r, http.StatusUnauthorized, "signin", "",
-			signinForm{Tenant: tenant, Email: email, Next: next, Failed: true, Lockout: s.lockoutText()})
+			signinForm{Tenant: tenant, Email: email, Next: next, Failed: true, Lockout: s.lockoutText(), Google: s.cfg.Google != nil})
 		return
 	}
+	s.startSession(w, r, t, u, next)
+}
+
+// startSession signs u of firm t in on this browser, whichever way they
+// proved who they are (password or Google): a new session cookie, then
+// the page asked for, or the password change a one-time password needs.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, t *catalog.Tenant, u catalog.User, next string) {
 	now := s.now().Unix()
 	if err := s.setSession(r.Context(), w, t, session{User: u.ID, Epoch: u.SessionEpoch, Issued: now, Seen: now}); err != nil {
 		s.fail(w, r, err)
@@ -119,7 +133,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	if u.MustChangePassword {
 		next = accountPasswordPath
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
 }
 
 // errRefused stops a sign-in inside an account update.

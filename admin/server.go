@@ -24,6 +24,7 @@ import (
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/internal/googlesignin"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -63,6 +64,11 @@ type Config struct {
 	// nil: no connecting from the web. Its Scopes are set per consent.
 	// The Gmail endpoint and the check of a new grant are Handlers'.
 	OAuth *oauth2.Config
+	// Google is "Sign in with Google" (RedirectURL
+	// <origin>/signin/google/callback); nil: no Google button. A firm's
+	// accounts may use it once the firm's Workspace domain is set
+	// (catalog.Settings.WorkspaceDomain).
+	Google *googlesignin.Signin
 	// Enqueuer queues a mailbox's sync (an asynq client); nil: no "sync now".
 	Enqueuer Enqueuer
 	// DefaultTenant fills the sign-in form's firm field (the demo's).

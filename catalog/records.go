@@ -109,6 +109,11 @@ type Settings struct {
 	NumberPatterns  []string `json:"number_patterns"`
 	NumberStopWords []string `json:"number_stop_words"`
 	PublicDomains   []string `json:"public_domains"`
+	// WorkspaceDomain is the firm's Google Workspace domain (such as
+	// firm.example): "Sign in with Google" admits accounts of that
+	// Workspace only, by the ID token's hd claim. Empty: no Google
+	// sign-in for the firm.
+	WorkspaceDomain string `json:"workspace_domain,omitempty"`
 }
 
 // Policy applies the settings over the deployment's policy.
@@ -210,6 +215,11 @@ func (t *Tenant) UpdateSettings(ctx context.Context, s Settings, base classify.P
 func (s Settings) normalize() (Settings, error) {
 	s.MatterLabelPrefix = strings.TrimSpace(s.MatterLabelPrefix)
 	s.FilingLabel = strings.TrimSpace(s.FilingLabel)
+	s.WorkspaceDomain = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s.WorkspaceDomain)), "@")
+	if d := s.WorkspaceDomain; d != "" && (!strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") ||
+		strings.ContainsFunc(d, func(r rune) bool { return !(r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })) {
+		return s, errors.New("workspace domain is not a domain name")
+	}
 	clean := func(in []string, f func(string) string) []string {
 		if in == nil {
 			return nil
@@ -264,6 +274,7 @@ func (s Settings) changed(old Settings) []string {
 		{"number_patterns", list(s.NumberPatterns, old.NumberPatterns)},
 		{"number_stop_words", list(s.NumberStopWords, old.NumberStopWords)},
 		{"public_domains", list(s.PublicDomains, old.PublicDomains)},
+		{"workspace_domain", s.WorkspaceDomain != old.WorkspaceDomain},
 	} {
 		if c.diff {
 			out = append(out, c.name)

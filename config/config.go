@@ -110,6 +110,10 @@ type Google struct {
 	Endpoint     string // MATTERFILE_GMAIL_ENDPOINT, default https://gmail.googleapis.com/
 	AuthURL      string // MATTERFILE_OAUTH_AUTH_URL, default Google's
 	TokenURL     string // MATTERFILE_OAUTH_TOKEN_URL, default Google's
+	// OIDCIssuer is the OpenID Connect issuer of "Sign in with Google"
+	// (MATTERFILE_OIDC_ISSUER, default https://accounts.google.com); the
+	// admin web offers it when ClientID is set.
+	OIDCIssuer string
 	// QuotaPerMinute is each mailbox's budget in units
 	// (MATTERFILE_GMAIL_QUOTA_PER_MINUTE, default 6000); Costs overrides
 	// unit costs per method (MATTERFILE_GMAIL_COSTS, "messages.get=20,history.list=2").
@@ -181,6 +185,7 @@ func Settings() []Setting {
 		{"MATTERFILE_GMAIL_ENDPOINT", "https://gmail.googleapis.com/", "Gmail API base URL"},
 		{"MATTERFILE_OAUTH_AUTH_URL", "(Google's)", "OAuth authorization endpoint"},
 		{"MATTERFILE_OAUTH_TOKEN_URL", "(Google's)", "OAuth token endpoint (also used for delegation)"},
+		{"MATTERFILE_OIDC_ISSUER", "https://accounts.google.com", "OpenID Connect issuer of \"Sign in with Google\" in the admin web, offered when MATTERFILE_GOOGLE_CLIENT_ID is set; <MATTERFILE_PUBLIC_URL>/signin/google/callback must be a redirect URI of that client, and a firm's accounts may use it once its Workspace domain is set ('tenants settings --workspace-domain')"},
 		{"MATTERFILE_GMAIL_QUOTA_PER_MINUTE", "6000", "Gmail quota units per mailbox per minute"},
 		{"MATTERFILE_GMAIL_COSTS", "(current table)", "unit costs per method, e.g. messages.get=20,history.list=2"},
 		{"MATTERFILE_GMAIL_POLL_INTERVAL", "10m", "how often every connected mailbox is synced without a push"},
@@ -281,6 +286,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Google.Endpoint = getenv("MATTERFILE_GMAIL_ENDPOINT")
 	c.Google.AuthURL = getenv("MATTERFILE_OAUTH_AUTH_URL")
 	c.Google.TokenURL = getenv("MATTERFILE_OAUTH_TOKEN_URL")
+	c.Google.OIDCIssuer = "https://accounts.google.com"
+	if v := getenv("MATTERFILE_OIDC_ISSUER"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return Config{}, bad("MATTERFILE_OIDC_ISSUER", "want an issuer URL such as https://accounts.google.com")
+		}
+		c.Google.OIDCIssuer = v
+	}
 	c.Google.PubSubTopic = getenv("MATTERFILE_GMAIL_PUBSUB_TOPIC")
 	c.Google.PushSecret = getenv("MATTERFILE_PUSH_SECRET")
 	c.Google.PushAudience = getenv("MATTERFILE_PUSH_AUDIENCE")

@@ -193,6 +193,7 @@ func fakeGmailEnv(t *testing.T, fake *gmailfake.Server) map[string]string {
 		"MATTERFILE_GMAIL_ENDPOINT":       fake.URL(),
 		"MATTERFILE_OAUTH_AUTH_URL":       fake.AuthURL(),
 		"MATTERFILE_OAUTH_TOKEN_URL":      fake.TokenURL(),
+		"MATTERFILE_OIDC_ISSUER":          fake.Issuer(),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/matterfile/matterfile/admin"
 	"github.com/matterfile/matterfile/ingest/gmail"
 	"github.com/matterfile/matterfile/internal/adminauth"
+	"github.com/matterfile/matterfile/internal/googlesignin"
 	"github.com/matterfile/matterfile/push"
 	"github.com/matterfile/matterfile/worker"
 )
@@ -215,10 +216,38 @@ func (a *app) adminWeb(q *worker.Queue, web webOptions) (*admin.Server, error) {
 	if gc := a.cfg.Google; gc.ClientID != "" {
 		oauth = gmail.OAuthConfig(gc.ClientID, gc.ClientSecret, gc.AuthURL, gc.TokenURL, a.cfg.PublicURL+"/mailboxes/callback", nil)
 	}
+	google, err := a.googleSignin()
+	if err != nil {
+		return nil, err
+	}
 	return admin.New(admin.Config{
 		Catalog: a.cat, Handlers: h, Logger: a.log, Lockout: a.cfg.LoginLockout,
 		InsecureCookies: web.InsecureCookies, DefaultTenant: web.DefaultTenant, Jobs: mon,
-		OAuth: oauth, Enqueuer: q.Client, Policy: &a.policy,
+		OAuth: oauth, Enqueuer: q.Client, Policy: &a.policy, Google: google,
+	})
+}
+
+// googleSignin builds "Sign in with Google" for the admin web when a
+// Google OAuth client is configured (nil otherwise). Discovery at
+// MATTERFILE_OIDC_ISSUER runs here, so a wrong issuer stops serve before
+// it listens. The sign-in cookie's key is the deployment's, kept sealed in
+// the store (catalog.SignInCookieKey): every serve process behind the same
+// origin verifies the cookie another one set, and no key is in code,
+// configuration or a process's memory alone.
+func (a *app) googleSignin() (*googlesignin.Signin, error) {
+	gc := a.cfg.Google
+	if gc.ClientID == "" {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	key, err := a.cat.SignInCookieKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return googlesignin.New(ctx, googlesignin.Config{
+		Issuer: gc.OIDCIssuer, ClientID: gc.ClientID, ClientSecret: gc.ClientSecret,
+		RedirectURL: a.cfg.PublicURL + "/signin/google/callback", CookieKey: key,
 	})
 }
 

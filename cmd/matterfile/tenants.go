@@ -60,7 +60,7 @@ func newTenantsCmd(g *globals) *cobra.Command {
 		}
 		return nil
 	})
-	var prefix, filing, fileThreshold, reviewThreshold string
+	var prefix, filing, fileThreshold, reviewThreshold, workspaceDomain string
 	var patterns, stopWords, publicDomains []string
 	settings := &cobra.Command{
 		Use:   "settings TENANT [flags]",
@@ -71,7 +71,9 @@ that names them otherwise sets them here. The thresholds split the classifier's
 confidence: at or above --file-threshold a message is filed, below
 --review-threshold a message nobody labelled is not matter-related, and in
 between it goes to review. The lists replace the defaults, which the output
-shows. An empty value goes back to the default. Every change is audited.`,
+shows. --workspace-domain names the firm's Google Workspace domain: "Sign in
+with Google" admits that Workspace's accounts only, and is refused for a firm
+without one. An empty value goes back to the default. Every change is audited.`,
 		Args: cobra.ExactArgs(1),
 	}
 	settings.Flags().StringVar(&prefix, "matter-label-prefix", "", "label prefix naming a matter, such as \"Clients/\"")
@@ -81,6 +83,7 @@ shows. An empty value goes back to the default. Every change is audited.`,
 	settings.Flags().StringArrayVar(&patterns, "number-patterns", nil, "regular expression finding matter numbers written otherwise (repeat the flag for several)")
 	settings.Flags().StringSliceVar(&stopWords, "number-stop-words", nil, "words after which a number is no matter number (comma-separated)")
 	settings.Flags().StringSliceVar(&publicDomains, "public-domains", nil, "webmail domains that say nothing about a sender's client (comma-separated)")
+	settings.Flags().StringVar(&workspaceDomain, "workspace-domain", "", "the firm's Google Workspace domain, such as firm.example, whose accounts may sign in with Google (empty: no Google sign-in)")
 	settings.RunE = func(cmd *cobra.Command, args []string) error {
 		return g.withApp(func(ctx context.Context, a *app) error {
 			t, err := a.cat.Open(ctx, args[0])
@@ -117,8 +120,11 @@ shows. An empty value goes back to the default. Every change is audited.`,
 			if f.Changed("public-domains") {
 				s.PublicDomains = listFlag(publicDomains)
 			}
+			if f.Changed("workspace-domain") {
+				s.WorkspaceDomain = workspaceDomain
+			}
 			changed := false
-			for _, name := range []string{"matter-label-prefix", "filing-label", "file-threshold", "review-threshold", "number-patterns", "number-stop-words", "public-domains"} {
+			for _, name := range []string{"matter-label-prefix", "filing-label", "file-threshold", "review-threshold", "number-patterns", "number-stop-words", "public-domains", "workspace-domain"} {
 				changed = changed || f.Changed(name)
 			}
 			if changed {
@@ -132,7 +138,8 @@ shows. An empty value goes back to the default. Every change is audited.`,
 			return writeJSON(g, struct {
 				Tenant string `json:"tenant"`
 				classify.Policy
-			}{t.ID, s.Policy(a.policy)})
+				WorkspaceDomain string `json:"workspace_domain"`
+			}{t.ID, s.Policy(a.policy), s.WorkspaceDomain})
 		})(cmd, args)
 	}
 	cmd.AddCommand(create, list, settings, newTenantsDeleteCmd(g), newTenantsTerminateCmd(g), newTenantsReinstateCmd(g))
