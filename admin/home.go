@@ -42,13 +42,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			d.Filed++
 		}
 	}
-	queue, err := t.ReviewQueue(ctx, false)
+	// The summaries hold IDs only: no manifest is decrypted to count.
+	queue, err := t.ReviewSummariesOf(ctx, entries, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	for _, it := range queue {
-		if slices.ContainsFunc(it.Manifest.Custodians, func(c catalog.Custodian) bool { return v.User.SeesMailbox(c.Mailbox) }) {
+		if slices.ContainsFunc(it.Mailboxes, v.User.SeesMailbox) {
 			d.Review++
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/matterfile/matterfile/audit"
 	"github.com/matterfile/matterfile/catalog"
@@ -23,9 +25,11 @@ import (
 
 // The mailboxes page: admins see every mailbox with its health, connect
 // one through Google's consent screen (PKCE, a state bound to the
-// session, the account checked, the token sealed), reconnect, pause,
-// resume and queue a sync. Every change is audited with the admin as
-// actor and the client's address.
+// session, the account checked, the token sealed) or with a Workspace
+// service-account key (domain-wide delegation, tried before it is kept),
+// test its credentials, reconnect, pause, resume, queue a sync and
+// disconnect it. Every change is audited with the admin as actor and the
+// client's address.
 
 // Enqueuer queues tasks (an asynq client): the page's "sync now".
 type Enqueuer interface {
@@ -49,16 +53,22 @@ func (s *Server) mailboxesRoutes() {
 	s.mux.Handle("POST "+mailboxesPath+"/{id}/pause", admin(s.mailboxPause(true)))
 	s.mux.Handle("POST "+mailboxesPath+"/{id}/resume", admin(s.mailboxPause(false)))
 	s.mux.Handle("POST "+mailboxesPath+"/{id}/sync", admin(s.mailboxSync))
+	s.mux.Handle("POST "+mailboxesPath+"/{id}/test", admin(s.mailboxTest))
+	s.mux.Handle("POST "+mailboxesPath+"/{id}/disconnect", admin(s.mailboxDisconnect))
+	s.mux.Handle("POST "+mailboxesPath+"/delegate", admin(s.mailboxDelegate))
 	s.addNav("Mailboxes", mailboxesPath, catalog.RoleAdmin)
 }
 
 // mailboxNotices are the confirmations after a mailbox action.
 var mailboxNotices = map[string]string{
-	"connected":   "Mailbox connected. Its first sync is queued or will start with the next poll.",
-	"paused":      "Mailbox paused: nothing is synced until it is resumed.",
-	"resumed":     "Mailbox resumed.",
-	"sync":        "A sync of the mailbox is queued.",
-	"syncrunning": "A sync of the mailbox is already queued or running.",
+	"connected":    "Mailbox connected. Its first sync is queued or will start with the next poll.",
+	"paused":       "Mailbox paused: nothing is synced until it is resumed.",
+	"resumed":      "Mailbox resumed.",
+	"sync":         "A sync of the mailbox is queued.",
+	"syncrunning":  "A sync of the mailbox is already queued or running.",
+	"delegated":    "Mailbox connected with Workspace delegation: the key was tried and Gmail answered for the mailbox.",
+	"tested":       "The mailbox's credentials work: Gmail answered for the mailbox.",
+	"disconnected": "Mailbox disconnected: its credentials are deleted; what it filed stays. Connect it again to resume.",
 }
 
 // mailboxesPage is the data of templates/mailboxes.html.
@@ -70,6 +80,12 @@ type mailboxesPage struct {
 	// CanConnect is false when no Google OAuth client is configured.
 	CanConnect bool
 	CanSync    bool
+	// CanDelegate: the server can try a service-account key (it has
+	// worker handlers); Delegate is the address the form was filled with.
+	CanDelegate bool
+	Delegate    string
+	// Confirm is the mailbox whose disconnection awaits confirmation.
+	Confirm *mailboxRow
 }
 
 type mailboxRow struct {
@@ -79,6 +95,10 @@ type mailboxRow struct {
 	Filed, Review, Failed, Pending                 int
 	LastError                                      string
 	Paused, Reconnect, Gmail                       bool
+	// Usable: it has credentials matterfile may use (not disconnected,
+	// not waiting to be reconnected); Disconnected by an admin;
+	// Delegated through a service account.
+	Usable, Disconnected, Delegated bool
 }
 
 func (s *Server) mailboxesList(w http.ResponseWriter, r *http.Request) {
@@ -95,6 +115,7 @@ func (s *Server) renderMailboxes(w http.ResponseWriter, r *http.Request, status 
 	p.Mailboxes = rows
 	p.CanConnect = s.cfg.OAuth != nil && s.cfg.OAuth.RedirectURL != "" && s.cfg.Handlers != nil
 	p.CanSync = s.cfg.Enqueuer != nil
+	p.CanDelegate = s.cfg.Handlers != nil
 	if p.CanConnect {
 		// The connect form's POST is answered with a redirect to Google:
 		// form-action must admit the consent screen's origin (browsers
@@ -125,6 +146,7 @@ func (s *Server) mailboxRows(ctx context.Context, t *catalog.Tenant) ([]mailboxR
 			row.Gmail, row.Source, row.Auth, row.LastSync = true, "Gmail", authWords(st.Auth), st.LastSync
 			row.Status, row.StatusClass = st.Status, strings.ReplaceAll(st.Status, " ", "-")
 			row.Paused, row.Reconnect = st.Status == catalog.StatusPaused, st.Status == catalog.StatusReconnect
+			row.Usable, row.Disconnected, row.Delegated = st.Connected(), st.Status == catalog.StatusDisconnected, st.Auth == catalog.AuthDelegation
 			if row.Paused && !st.PausedUntil.Equal(catalog.PausedByAdmin) && !st.PausedUntil.IsZero() {
 				row.Status = "paused until " + st.PausedUntil.UTC().Format("15:04 UTC")
 			}
@@ -309,7 +331,7 @@ func (s *Server) startConsent(w http.ResponseWriter, r *http.Request, p *pending
 		again("Connecting through Google is not set up on this server (no OAuth client). Ask whoever runs matterfile.")
 		return
 	}
-	if at := strings.LastIndexByte(address, '@'); at < 1 || at == len(address)-1 || len(address) > 254 || strings.ContainsAny(address, " \t\r\n<>") {
+	if !plausibleAddress(address) {
 		again("Enter the mailbox's full email address.")
 		return
 	}
@@ -480,4 +502,181 @@ func (s *Server) queueSync(ctx context.Context, tenant, mb string) (string, erro
 		return "", err
 	}
 	return "sync", nil
+}
+
+// maxKeyUpload bounds the delegation form, key file included: a
+// service-account key is about 2.5 KB.
+const maxKeyUpload = 64 << 10
+
+// mailboxDelegate connects a mailbox with a Workspace service-account key
+// (domain-wide delegation): the key is read from the upload, checked to be
+// a service-account key, tried once (users.getProfile as the mailbox,
+// which must answer for that address) and only then kept, sealed, as
+// `matterfile mailboxes add --service-account` does.
+func (s *Server) mailboxDelegate(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxKeyUpload)
+	err := r.ParseMultipartForm(maxKeyUpload)
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.renderMailboxes(w, r, http.StatusRequestEntityTooLarge, mailboxesPage{Error: "That file is too large to be a service-account key. Upload the key's JSON file as Google gave it."}, "")
+		return
+	case err != nil:
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	address := strings.TrimSpace(r.PostFormValue("email"))
+	writeBack := r.PostFormValue("write_back") == "on"
+	again := func(status int, msg string) {
+		s.renderMailboxes(w, r, status, mailboxesPage{Error: msg, Delegate: address}, "")
+	}
+	if s.cfg.Handlers == nil {
+		again(http.StatusConflict, "This server cannot try a service-account key (it has no Gmail workers configured). Use matterfile mailboxes add --service-account.")
+		return
+	}
+	if !plausibleAddress(address) {
+		again(http.StatusUnprocessableEntity, "Enter the mailbox's full email address.")
+		return
+	}
+	key, err := uploadedKey(r)
+	if err != nil {
+		again(http.StatusUnprocessableEntity, "Choose the service-account key file (JSON) to upload.")
+		return
+	}
+	if _, err := google.JWTConfigFromJSON(key, gmail.Scopes(writeBack)...); err != nil {
+		again(http.StatusUnprocessableEntity, "That file is not a Google service-account key. In the Google Cloud console, create a JSON key for the service account and upload that file.")
+		return
+	}
+	clientID := ""
+	var meta struct {
+		ClientID string `json:"client_id"`
+	}
+	if json.Unmarshal(key, &meta) == nil {
+		clientID = meta.ClientID
+	}
+	wrongAccount := false
+	check := func(ctx context.Context, mb catalog.Mailbox) error {
+		prof, err := s.cfg.Handlers.GmailProfile(ctx, v.Tenant.ID, mb.ID)
+		if err != nil {
+			return err
+		}
+		if catalog.NormalizeAddress(prof.Address) != mb.Address {
+			wrongAccount = true
+			return errors.New("the key answers for another account")
+		}
+		return nil
+	}
+	mb, err := v.Tenant.ConnectMailbox(ctx, v.Actor(), address, catalog.Secret{Kind: catalog.AuthDelegation, Data: key}, writeBack, check)
+	if err != nil {
+		s.log.Warn("mailbox delegation failed", "tenant", v.Tenant.ID, "mailbox", mb.ID, "err", errClass(err))
+		msg := "Gmail did not accept the key for this mailbox, so it was not kept and nothing was changed. In the Workspace admin console (Security › API controls › Domain-wide delegation), allow the service account's client ID"
+		if clientID != "" {
+			msg += " (" + clientID + ")"
+		}
+		msg += " these scopes: " + strings.Join(gmail.Scopes(writeBack), ", ") + ". Then upload the key again."
+		if wrongAccount {
+			msg = "Gmail answered for another account than the mailbox you named. Nothing was changed; check the address."
+		}
+		again(http.StatusBadRequest, msg)
+		return
+	}
+	if _, err := s.queueSync(ctx, v.Tenant.ID, mb.ID); err != nil {
+		s.log.Warn("queue first sync", "tenant", v.Tenant.ID, "mailbox", mb.ID, "err", err)
+	}
+	http.Redirect(w, r, mailboxesPath+"?done=delegated", http.StatusSeeOther)
+}
+
+// uploadedKey reads the form's key file, bounded by the form's limit.
+func uploadedKey(r *http.Request) ([]byte, error) {
+	f, _, err := r.FormFile("key")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyUpload))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, errors.New("empty key file")
+	}
+	return data, nil
+}
+
+// plausibleAddress is the shape check of a mailbox address typed in a form.
+func plausibleAddress(address string) bool {
+	at := strings.LastIndexByte(address, '@')
+	return at >= 1 && at < len(address)-1 && len(address) <= 254 && !strings.ContainsAny(address, " \t\r\n<>")
+}
+
+// mailboxTest tries a mailbox's stored credentials once (users.getProfile)
+// and says whether Gmail answered for that mailbox. It changes nothing.
+func (s *Server) mailboxTest(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	mb, err := v.Tenant.Mailbox(r.Context(), r.PathValue("id"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	st, err := v.Tenant.GmailState(r.Context(), mb.ID)
+	if err != nil || s.cfg.Handlers == nil || st.Status == catalog.StatusDisconnected {
+		s.renderMailboxes(w, r, http.StatusConflict, mailboxesPage{Error: "That mailbox has no credentials to test here: it is not connected to Gmail, or this server has no Gmail workers."}, "")
+		return
+	}
+	prof, err := s.cfg.Handlers.GmailProfile(r.Context(), v.Tenant.ID, mb.ID)
+	if err != nil {
+		s.log.Warn("mailbox test failed", "tenant", v.Tenant.ID, "mailbox", mb.ID, "err", errClass(err))
+		s.renderMailboxes(w, r, http.StatusBadGateway, mailboxesPage{Error: "The test failed: Gmail did not accept the stored credentials. " + testAdvice(st.Auth)}, "")
+		return
+	}
+	if catalog.NormalizeAddress(prof.Address) != mb.Address {
+		s.renderMailboxes(w, r, http.StatusBadGateway, mailboxesPage{Error: "The test failed: the stored credentials are for another account. " + testAdvice(st.Auth)}, "")
+		return
+	}
+	http.Redirect(w, r, mailboxesPath+"?done=tested", http.StatusSeeOther)
+}
+
+func testAdvice(auth string) string {
+	if auth == catalog.AuthDelegation {
+		return "Check the service account's domain-wide delegation in the Workspace admin console, or upload its key again."
+	}
+	return "Reconnect the mailbox."
+}
+
+// mailboxDisconnect deletes a mailbox's credentials and marks it
+// disconnected, after a confirmation: the first POST (the row's button)
+// shows what disconnecting does, with a second form that confirms.
+func (s *Server) mailboxDisconnect(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	mb, err := v.Tenant.Mailbox(r.Context(), r.PathValue("id"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	st, err := v.Tenant.GmailState(r.Context(), mb.ID)
+	if errors.Is(err, catalog.ErrNoGmail) || err == nil && st.Status == catalog.StatusDisconnected {
+		s.renderMailboxes(w, r, http.StatusConflict, mailboxesPage{Error: "That mailbox is not connected to Gmail."}, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		s.renderMailboxes(w, r, http.StatusOK, mailboxesPage{Confirm: &mailboxRow{ID: mb.ID, Address: mb.Address}}, "")
+		return
+	}
+	if err := v.Tenant.DisconnectMailbox(r.Context(), mb.ID, v.Actor()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, mailboxesPath+"?done=disconnected", http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -61,9 +62,17 @@ var reviewNotices = map[string]string{
 // previewLen is how many characters of a message's text the queue shows.
 const previewLen = 240
 
+// reviewPerPage is how many messages a page of the queue shows; only
+// their manifests are read.
+const reviewPerPage = 50
+
 // reviewPage is the data of templates/review.html.
 type reviewPage struct {
 	Items []reviewRow
+	// Total is the number of messages the viewer may review; Page counts
+	// from 1; First and Last are the positions of the items shown.
+	Total, Page, Pages, First, Last int
+	Prev, Next                      string
 	// Error is a refusal from the last action, shown as an alert.
 	Error string
 }
@@ -92,7 +101,10 @@ type candidateRow struct {
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	ctx := r.Context()
-	queue, err := v.Tenant.ReviewQueue(ctx, false)
+	// The summaries carry IDs only (mailboxes, targets): the count and
+	// the page are chosen by walls and mailboxes before anything is
+	// decrypted, and only the manifests of the page shown are read.
+	queue, err := v.Tenant.ReviewSummaries(ctx, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -103,16 +115,55 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	byID := targetIndex(reg)
-	var p reviewPage
+	visible := queue[:0]
 	for _, it := range queue {
+		if seesSummary(v.User, &it, byID) {
+			visible = append(visible, it)
+		}
+	}
+	p := reviewPage{Total: len(visible)}
+	p.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	p.Pages = max(1, (p.Total+reviewPerPage-1)/reviewPerPage)
+	p.Page = min(max(p.Page, 1), p.Pages)
+	from := (p.Page - 1) * reviewPerPage
+	p.First = from + 1
+	items, err := v.Tenant.ReviewItems(ctx, visible[from:min(from+reviewPerPage, p.Total)])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, it := range items {
+		// The manifest is the one the summary was made of; checked again
+		// all the same.
 		if !seesReview(v.User, it.Manifest.Custodians, &it.Manifest.Decision, byID) {
 			continue
 		}
 		p.Items = append(p.Items, reviewRowOf(it, byID))
 	}
+	p.Last = from + len(p.Items)
+	link := func(n int) string { return "/review?page=" + strconv.Itoa(n) }
+	if p.Page > 1 {
+		p.Prev = link(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		p.Next = link(p.Page + 1)
+	}
 	note, bad := reviewNotice(r)
 	p.Error = bad
 	s.render(w, r, http.StatusOK, "review", note, p)
+}
+
+// seesSummary is seesReview on a message's IDs, before its manifest is
+// read.
+func seesSummary(u catalog.User, it *catalog.ReviewSummary, byID map[string]*classify.Target) bool {
+	if !slices.ContainsFunc(it.Mailboxes, u.SeesMailbox) {
+		return false
+	}
+	walled := func(id string) bool {
+		tg, ok := byID[id]
+		return ok && u.WalledFrom(tg)
+	}
+	return !(it.Target != "" && walled(it.Target)) && !slices.ContainsFunc(it.Candidates, walled)
 }
 
 // reviewNotice splits ?done= into a notice or an error.

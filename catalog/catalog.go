@@ -163,6 +163,9 @@ type Tenant struct {
 	// cache spares the store a read of the same records for every
 	// message (see recordTTL).
 	cache recordCache
+	// lists keeps the decoded index, review queue facts and registry by
+	// ETag (see listCache).
+	lists listCache
 }
 
 // Audit is the tenant's audit log.

@@ -36,9 +36,10 @@ func (t *Tenant) ConnectMailbox(ctx context.Context, actor, addr string, sec Sec
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return mb, err
 	}
-	// Credentials replacing working ones are a reconnect.
+	// Credentials replacing working ones, or those of a mailbox an admin
+	// disconnected, are a reconnect.
 	action := audit.ActionMailboxConnect
-	if hadSecret {
+	if hadSecret || (hadState && st.Status == StatusDisconnected) {
 		action = audit.ActionMailboxReconnect
 	}
 	if err := t.SaveSecret(ctx, mb.ID, sec); err != nil {
@@ -52,6 +53,8 @@ func (t *Tenant) ConnectMailbox(ctx context.Context, actor, addr string, sec Sec
 		if err := check(ctx, mb); err != nil {
 			if hadSecret {
 				_ = t.SaveSecret(ctx, mb.ID, prev)
+			} else {
+				_ = t.DeleteSecret(ctx, mb.ID)
 			}
 			if !hadState {
 				prevState.Auth, prevState.Status, prevState.LastError = sec.Kind, StatusReconnect, "credentials check failed"
@@ -83,7 +86,7 @@ func (t *Tenant) SetMailboxPaused(ctx context.Context, actor, mb string, paused 
 	action := audit.ActionMailboxResume
 	if paused {
 		action = audit.ActionMailboxPause
-		if st.Status == StatusReconnect {
+		if !st.Connected() {
 			return fmt.Errorf("mailbox %s: %w", mb, ErrMailboxReconnect)
 		}
 		st.Status, st.PausedUntil = StatusPaused, PausedByAdmin
@@ -94,4 +97,32 @@ func (t *Tenant) SetMailboxPaused(ctx context.Context, actor, mb string, paused 
 		return err
 	}
 	return t.audit(ctx, actor, action, map[string]string{"mailbox": mb}, audit.OK, "")
+}
+
+// DisconnectMailbox deletes mailbox mb's credentials and marks it
+// disconnected, audited as mailbox.disconnect by actor by. Nothing syncs,
+// fetches or writes labels for it any more; everything it filed stays, and
+// so do its pending records and sync cursor, so connecting it again
+// (ConnectMailbox, audited as a reconnect) carries on where it stopped.
+// The state is saved first: if deleting the credentials fails, the
+// mailbox is already out of use and disconnecting again finishes it.
+func (t *Tenant) DisconnectMailbox(ctx context.Context, mb, by string) error {
+	if err := CheckActor(by); err != nil {
+		return err
+	}
+	st, err := t.GmailState(ctx, mb)
+	if err != nil {
+		return err
+	}
+	objects := map[string]string{"mailbox": mb}
+	prev := st.Status
+	st.Status, st.LastError, st.PausedUntil = StatusDisconnected, "", time.Time{}
+	err = t.SaveGmailState(ctx, mb, st)
+	if err == nil {
+		err = t.DeleteSecret(ctx, mb)
+	}
+	if err != nil {
+		return errors.Join(err, t.audit(ctx, by, audit.ActionMailboxDisconnect, objects, audit.Failed, "was "+prev))
+	}
+	return t.audit(ctx, by, audit.ActionMailboxDisconnect, objects, audit.OK, "was "+prev)
 }

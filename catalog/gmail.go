@@ -16,6 +16,10 @@ const (
 	StatusActive    = "active"
 	StatusReconnect = "reconnect required"
 	StatusPaused    = "paused"
+	// StatusDisconnected is a mailbox an admin disconnected: its
+	// credentials are deleted, what it filed stays, nothing syncs until
+	// it is connected again.
+	StatusDisconnected = "disconnected"
 )
 
 // Ways a Gmail mailbox is authorized.
@@ -44,6 +48,18 @@ type GmailState struct {
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// WatchExpires is when the Gmail push watch runs out; zero if none.
 	WatchExpires time.Time `json:"watch_expires,omitzero"`
+}
+
+// Connected reports whether the mailbox has credentials matterfile may use:
+// it is neither disconnected nor waiting to be reconnected.
+func (st GmailState) Connected() bool {
+	return st.Status != StatusReconnect && st.Status != StatusDisconnected
+}
+
+// Syncable reports whether the mailbox may be synced at now: connected and
+// not paused (an expired pause, Gmail's daily limit, is over).
+func (st GmailState) Syncable(now time.Time) bool {
+	return st.Connected() && !(st.Status == StatusPaused && now.Before(st.PausedUntil))
 }
 
 // ErrNoGmail is a mailbox that is not connected to Gmail.
@@ -95,6 +111,19 @@ func (t *Tenant) SaveSecret(ctx context.Context, mb string, s Secret) error {
 		return err
 	}
 	if err := t.putJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindSecret}, s, storage.PutOptions{}); err != nil {
+		return fmt.Errorf("tenant %s mailbox %s credentials: %w", t.ID, mb, err)
+	}
+	return nil
+}
+
+// DeleteSecret removes mailbox mb's credentials; removing none is not an
+// error.
+func (t *Tenant) DeleteSecret(ctx context.Context, mb string) error {
+	key, err := storage.SecretKey(t.ID, mb)
+	if err != nil {
+		return err
+	}
+	if err := t.s.Delete(ctx, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("tenant %s mailbox %s credentials: %w", t.ID, mb, err)
 	}
 	return nil

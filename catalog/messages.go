@@ -134,30 +134,6 @@ func (t *Tenant) Lookup(ctx context.Context, msg string) (IndexEntry, error) {
 	return e, nil
 }
 
-// Messages lists the index entries of every filed message, in ID order.
-func (t *Tenant) Messages(ctx context.Context) ([]IndexEntry, error) {
-	prefix, err := storage.IndexPrefix(t.ID)
-	if err != nil {
-		return nil, err
-	}
-	var msgs []string
-	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
-		msgs = append(msgs, strings.TrimPrefix(i.Key, prefix))
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("tenant %s messages: %w", t.ID, err)
-	}
-	out := make([]IndexEntry, 0, len(msgs))
-	for _, m := range msgs {
-		e, err := t.Lookup(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
 // Custodian is a mailbox a message was found in.
 type Custodian struct {
 	Mailbox string `json:"mailbox"`

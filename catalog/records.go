@@ -18,21 +18,35 @@ import (
 )
 
 // Matters returns the tenant's registry of matters and contracts (empty if
-// none was imported yet).
+// none was imported yet): a copy of its own, which the caller may change.
+// The decoded registry is kept by ETag (see listCache): a read costs a Stat
+// unless the registry changed.
 func (t *Tenant) Matters(ctx context.Context) (*classify.Registry, error) {
 	key, err := storage.MattersKey(t.ID)
 	if err != nil {
 		return nil, err
 	}
-	var reg classify.Registry
-	err = t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &reg)
+	// The ETag first, the content after: what is cached under an ETag is
+	// that version or a newer one, which the next Stat tells apart.
+	info, err := t.s.Stat(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return &classify.Registry{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
 	}
-	return &reg, nil
+	if reg, ok := t.lists.cachedMatters(info.ETag); ok {
+		return reg, nil
+	}
+	reg, err := t.readMatters(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &classify.Registry{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s matters: %w", t.ID, err)
+	}
+	t.lists.putMatters(info.ETag, reg)
+	return reg, nil
 }
 
 // MatterIndex returns the tenant's registry compiled under pol, rebuilt

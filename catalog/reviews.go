@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -52,61 +51,6 @@ type ReviewItem struct {
 // target), rather than unsure.
 func (it ReviewItem) NotMatterRelated() bool {
 	return it.Manifest.Decision.Outcome == classify.OutcomeNone
-}
-
-// ReviewQueue lists the messages awaiting a reviewer, oldest filing
-// first, each with its stored decision: candidates, reasons and alert.
-// With all, it also lists the messages found not matter-related and those
-// dismissed.
-func (t *Tenant) ReviewQueue(ctx context.Context, all bool) ([]ReviewItem, error) {
-	prefix, err := storage.ReviewsPrefix(t.ID)
-	if err != nil {
-		return nil, err
-	}
-	decided := map[string]bool{}
-	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
-		decided[strings.TrimPrefix(i.Key, prefix)] = true
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("tenant %s reviews: %w", t.ID, err)
-	}
-	entries, err := t.Messages(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []ReviewItem
-	for _, e := range entries {
-		if e.State != StateReview {
-			continue
-		}
-		it := ReviewItem{Entry: e}
-		if decided[e.Message] {
-			d, err := t.Dismissal(ctx, e.Message)
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return nil, err
-			}
-			if err == nil && d.Generation == e.Generation {
-				if !all {
-					continue
-				}
-				it.Dismissal = &d
-			}
-		}
-		if it.Manifest, err = t.Manifest(ctx, e); err != nil {
-			return nil, err
-		}
-		if !all && it.NotMatterRelated() {
-			continue
-		}
-		out = append(out, it)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Entry.Filed.Equal(out[j].Entry.Filed) {
-			return out[i].Entry.Filed.Before(out[j].Entry.Filed)
-		}
-		return out[i].Entry.Message < out[j].Entry.Message
-	})
-	return out, nil
 }
 
 // Dismissal returns the dismissal recorded for message msg, or an error

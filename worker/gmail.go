@@ -242,8 +242,8 @@ func (h *Handlers) SyncMailbox(ctx context.Context, p MailboxPayload) (gmail.Syn
 	if err != nil {
 		return gmail.SyncResult{}, err
 	}
-	if st.Status == catalog.StatusReconnect {
-		return gmail.SyncResult{}, permanent(fmt.Errorf("mailbox %s: %w", mb.ID, gmail.ErrReconnect))
+	if !st.Connected() {
+		return gmail.SyncResult{}, permanent(fmt.Errorf("mailbox %s is %s: %w", mb.ID, st.Status, gmail.ErrReconnect))
 	}
 	if st.Status == catalog.StatusPaused && h.now().Before(st.PausedUntil) {
 		return gmail.SyncResult{}, permanent(fmt.Errorf("mailbox %s is paused until %s: %w", mb.ID, st.PausedUntil.Format(time.RFC3339), gmail.ErrDailyLimit))
@@ -413,8 +413,8 @@ func (h *Handlers) FetchGmail(ctx context.Context, p GmailMessagePayload) (catal
 	}
 	name := stagedName(p.GmailID)
 	if !pend.Fetched {
-		if st.Status == catalog.StatusReconnect {
-			return catalog.IndexEntry{}, permanent(fmt.Errorf("mailbox %s: %w", mb.ID, gmail.ErrReconnect))
+		if !st.Connected() {
+			return catalog.IndexEntry{}, permanent(fmt.Errorf("mailbox %s is %s: %w", mb.ID, st.Status, gmail.ErrReconnect))
 		}
 		c, err := h.gmailClient(ctx, t, mb)
 		if err != nil {

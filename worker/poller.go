@@ -89,8 +89,7 @@ func (p *Poller) Poll(ctx context.Context) (int, error) {
 				errs = append(errs, err)
 				continue
 			}
-			paused := st.Status == catalog.StatusPaused && p.now().Before(st.PausedUntil)
-			if st.Status == catalog.StatusReconnect || paused {
+			if !st.Syncable(p.now()) {
 				continue
 			}
 			task, err := NewSyncMailboxTask(MailboxPayload{Tenant: id, Mailbox: mb.ID})

@@ -127,8 +127,7 @@ func (h *Handlers) Reconcile(ctx context.Context, tenant string) (ReconcileRepor
 			errs = append(errs, err)
 			continue
 		}
-		paused := st.Status == catalog.StatusPaused && h.now().Before(st.PausedUntil)
-		if h.gmail.Pacer == nil || st.Status == catalog.StatusReconnect || paused {
+		if h.gmail.Pacer == nil || !st.Syncable(h.now()) {
 			rep.MailboxesSkipped++
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/ingest/gmail"
+	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/worker"
 )
 
@@ -26,7 +27,7 @@ func newMailboxesCmd(g *globals) *cobra.Command {
 		Use:   "mailboxes",
 		Short: "Connect Gmail mailboxes and see how their filing goes",
 	}
-	cmd.AddCommand(newMailboxesAddCmd(g), newMailboxesConnectCmd(g), newMailboxesListCmd(g))
+	cmd.AddCommand(newMailboxesAddCmd(g), newMailboxesConnectCmd(g), newMailboxesListCmd(g), newMailboxesDisconnectCmd(g))
 	return cmd
 }
 
@@ -182,6 +183,47 @@ http://127.0.0.1 allowed as a redirect URI of that client.`,
 			return err
 		}
 		fmt.Fprintf(g.stdout, "connected %s as mailbox %s of tenant %s\n", mb.Address, mb.ID, tenant)
+		return nil
+	})
+	return cmd
+}
+
+func newMailboxesDisconnectCmd(g *globals) *cobra.Command {
+	var tenant, email string
+	cmd := &cobra.Command{
+		Use:   "disconnect --tenant T --email ADDR",
+		Short: "Disconnect a Gmail mailbox: delete its credentials, keep what it filed",
+		Long: `Delete the stored credentials of a Gmail mailbox and mark it disconnected:
+nothing is synced, fetched or labelled for it any more. Everything it filed
+stays, and so do the messages it found but had not filed yet; 'mailboxes add'
+or 'mailboxes connect' connects it again and carries on. Access granted in
+Google (the consent or the delegation) is not revoked there: remove it in the
+Google account or the Workspace admin console too.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant ID (required)")
+	cmd.Flags().StringVar(&email, "email", "", "mailbox address (required)")
+	must(cmd.MarkFlagRequired("tenant"))
+	must(cmd.MarkFlagRequired("email"))
+	cmd.RunE = g.withApp(func(ctx context.Context, a *app) error {
+		t, err := a.cat.Open(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		mb, err := t.MailboxByAddress(ctx, email)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("--email: no mailbox of tenant %s has that address", tenant)
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.DisconnectMailbox(ctx, mb.ID, actor()); err != nil {
+			if errors.Is(err, catalog.ErrNoGmail) {
+				return fmt.Errorf("mailbox %s is not connected to Gmail", mb.ID)
+			}
+			return err
+		}
+		fmt.Fprintf(g.stdout, "disconnected mailbox %s of tenant %s: credentials deleted, filed messages kept\n", mb.ID, tenant)
 		return nil
 	})
 	return cmd

@@ -1,0 +1,438 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/matterfile/matterfile/classify"
+	"github.com/matterfile/matterfile/storage"
+	"github.com/matterfile/matterfile/storage/sealed"
+)
+
+// The list cache spares the pages and commands that read the whole index
+// (and the review queue built from it) a decryption of every index entry,
+// manifest and dismissal per request. It is correct across processes
+// without a time to live: every read lists the prefix again, and a List
+// returns each object's key and ETag without reading it, so only the
+// objects that are new or changed since the last read are fetched and
+// decrypted; those gone are dropped. A write through any process (or this
+// one) changes the ETag it lists, so it is seen by the next read.
+//
+// What is kept, only in memory: decoded index entries (IDs, states and
+// times), the generation a dismissal is for, and of each manifest in review
+// the IDs the queue filters by (custodian mailboxes, decision target and
+// candidate targets, whether the message was found not matter-related).
+// No subject, address or text is cached here: a page reads the manifests
+// of the items it shows.
+type listCache struct {
+	mu sync.Mutex
+	// index: index key -> the entry read at an ETag.
+	index map[string]cachedEntry
+	// dismissals: review record key -> the generation dismissed.
+	dismissals map[string]cachedDismissal
+	// summaries: manifest key -> the IDs of a manifest in review.
+	// Manifests are create-only, so a key names one content; the map is
+	// pruned to the manifests of the current index.
+	summaries map[string]reviewFacts
+
+	// Matters: the decoded registry at an ETag (never handed out: callers
+	// get a copy they may change).
+	reg     *classify.Registry
+	regETag string
+}
+
+type cachedEntry struct {
+	etag string
+	e    IndexEntry
+}
+
+type cachedDismissal struct {
+	etag       string
+	generation int
+}
+
+// reviewFacts are the IDs of a manifest in review that decide who sees it.
+type reviewFacts struct {
+	mailboxes  []string
+	target     string
+	candidates []string
+	none       bool
+}
+
+// loadParallel is how many objects a cold read fetches at a time.
+const loadParallel = 8
+
+// fetchAll calls fetch for every i in [0,n) on up to loadParallel
+// goroutines and returns the first error.
+func fetchAll(ctx context.Context, n int, fetch func(i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	if n == 1 {
+		return fetch(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	next := make(chan int)
+	for range min(loadParallel, n) {
+		wg.Go(func() {
+			for i := range next {
+				if err := fetch(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// Messages lists the index entries of every filed message, in ID order.
+// Only the entries new or changed since the tenant's last listing are read
+// and decrypted (see listCache).
+func (t *Tenant) Messages(ctx context.Context) ([]IndexEntry, error) {
+	prefix, err := storage.IndexPrefix(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var infos []storage.Info
+	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
+		infos = append(infos, i)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("tenant %s messages: %w", t.ID, err)
+	}
+	out := make([]IndexEntry, len(infos))
+	var miss []int
+	c := &t.lists
+	c.mu.Lock()
+	for i, info := range infos {
+		if ce, ok := c.index[info.Key]; ok && info.ETag != "" && ce.etag == info.ETag {
+			out[i] = ce.e
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	err = fetchAll(ctx, len(miss), func(j int) error {
+		i := miss[j]
+		e, err := t.Lookup(ctx, strings.TrimPrefix(infos[i].Key, prefix))
+		if err != nil {
+			return err
+		}
+		out[i] = e
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The entries just read are at least as new as the ETags listed: a
+	// version replaced in between is seen by the next listing.
+	fresh := make(map[string]cachedEntry, len(infos))
+	for i, info := range infos {
+		if info.ETag != "" {
+			fresh[info.Key] = cachedEntry{etag: info.ETag, e: out[i]}
+		}
+	}
+	c.mu.Lock()
+	c.index = fresh
+	c.mu.Unlock()
+	return out, nil
+}
+
+// ReviewSummary is a message in review as the queue filters it: its index
+// entry and the IDs that decide who may see it, without its sealed
+// content. ReviewItems reads the manifests of the summaries shown.
+type ReviewSummary struct {
+	Entry IndexEntry
+	// Mailboxes are the IDs of the mailboxes its manifest names as
+	// custodians.
+	Mailboxes []string
+	// Target and Candidates are the IDs of the targets its decision
+	// points at.
+	Target     string
+	Candidates []string
+	// NotMatterRelated: the classifier found it not matter-related.
+	NotMatterRelated bool
+	// Dismissed: a reviewer dismissed this generation (listed with all
+	// only).
+	Dismissed bool
+}
+
+// ReviewSummaries lists the messages awaiting a reviewer, oldest filing
+// first, as ReviewQueue does, without their sealed content: the IDs of
+// each manifest are read once and kept (see listCache).
+func (t *Tenant) ReviewSummaries(ctx context.Context, all bool) ([]ReviewSummary, error) {
+	entries, err := t.Messages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.ReviewSummariesOf(ctx, entries, all)
+}
+
+// ReviewSummariesOf is ReviewSummaries over entries, the index as
+// Messages just returned it, for a caller that needs both.
+func (t *Tenant) ReviewSummariesOf(ctx context.Context, entries []IndexEntry, all bool) ([]ReviewSummary, error) {
+	dismissed, err := t.dismissedGenerations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type pending struct {
+		e   IndexEntry
+		key string
+	}
+	var review []pending
+	for _, e := range entries {
+		if e.State != StateReview {
+			continue
+		}
+		key, err := e.place(t.ID).ManifestKey(e.Generation)
+		if err != nil {
+			return nil, err
+		}
+		review = append(review, pending{e, key})
+	}
+	facts := make([]reviewFacts, len(review))
+	var miss []int
+	c := &t.lists
+	c.mu.Lock()
+	for i, p := range review {
+		if f, ok := c.summaries[p.key]; ok {
+			facts[i] = f
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	err = fetchAll(ctx, len(miss), func(j int) error {
+		i := miss[j]
+		m, err := t.Manifest(ctx, review[i].e)
+		if err != nil {
+			return err
+		}
+		facts[i] = factsOf(m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]reviewFacts, len(review))
+	for i, p := range review {
+		fresh[p.key] = facts[i]
+	}
+	c.mu.Lock()
+	c.summaries = fresh
+	c.mu.Unlock()
+
+	var out []ReviewSummary
+	for i, p := range review {
+		f := facts[i]
+		s := ReviewSummary{
+			Entry: p.e, Mailboxes: slices.Clone(f.mailboxes), Target: f.target,
+			Candidates: slices.Clone(f.candidates), NotMatterRelated: f.none,
+		}
+		if g, ok := dismissed[p.e.Message]; ok && g == p.e.Generation {
+			if !all {
+				continue
+			}
+			s.Dismissed = true
+		}
+		if !all && s.NotMatterRelated {
+			continue
+		}
+		out = append(out, s)
+	}
+	slices.SortStableFunc(out, func(a, b ReviewSummary) int {
+		if c := a.Entry.Filed.Compare(b.Entry.Filed); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Entry.Message, b.Entry.Message)
+	})
+	return out, nil
+}
+
+func factsOf(m *Manifest) reviewFacts {
+	f := reviewFacts{target: m.Decision.Target, none: m.Decision.Outcome == classify.OutcomeNone}
+	for _, c := range m.Custodians {
+		f.mailboxes = append(f.mailboxes, c.Mailbox)
+	}
+	for _, c := range m.Decision.Candidates {
+		f.candidates = append(f.candidates, c.Target)
+	}
+	return f
+}
+
+// dismissedGenerations maps each message with a dismissal to the
+// generation dismissed, reading only the records new or changed since the
+// last listing.
+func (t *Tenant) dismissedGenerations(ctx context.Context) (map[string]int, error) {
+	prefix, err := storage.ReviewsPrefix(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var infos []storage.Info
+	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
+		infos = append(infos, i)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("tenant %s reviews: %w", t.ID, err)
+	}
+	gens := make([]int, len(infos))
+	var miss []int
+	c := &t.lists
+	c.mu.Lock()
+	for i, info := range infos {
+		if cd, ok := c.dismissals[info.Key]; ok && info.ETag != "" && cd.etag == info.ETag {
+			gens[i] = cd.generation
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	err = fetchAll(ctx, len(miss), func(j int) error {
+		i := miss[j]
+		d, err := t.Dismissal(ctx, strings.TrimPrefix(infos[i].Key, prefix))
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			gens[i] = -1 // removed since listed
+		case err != nil:
+			return err
+		default:
+			gens[i] = d.Generation
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(infos))
+	fresh := make(map[string]cachedDismissal, len(infos))
+	for i, info := range infos {
+		if gens[i] < 0 {
+			continue
+		}
+		out[strings.TrimPrefix(info.Key, prefix)] = gens[i]
+		if info.ETag != "" {
+			fresh[info.Key] = cachedDismissal{etag: info.ETag, generation: gens[i]}
+		}
+	}
+	c.mu.Lock()
+	c.dismissals = fresh
+	c.mu.Unlock()
+	return out, nil
+}
+
+// ReviewItems reads the manifests (and, for a dismissed one, the
+// dismissal) of the given messages in review: the page a reviewer is
+// shown. Check walls and mailboxes on the summaries first.
+func (t *Tenant) ReviewItems(ctx context.Context, sums []ReviewSummary) ([]ReviewItem, error) {
+	out := make([]ReviewItem, len(sums))
+	err := fetchAll(ctx, len(sums), func(i int) error {
+		s := sums[i]
+		it := ReviewItem{Entry: s.Entry}
+		m, err := t.Manifest(ctx, s.Entry)
+		if err != nil {
+			return err
+		}
+		it.Manifest = m
+		if s.Dismissed {
+			d, err := t.Dismissal(ctx, s.Entry.Message)
+			if err != nil {
+				return err
+			}
+			it.Dismissal = &d
+		}
+		out[i] = it
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReviewQueue lists the messages awaiting a reviewer, oldest filing
+// first, each with its stored decision: candidates, reasons and alert.
+// With all, it also lists the messages found not matter-related and those
+// dismissed. It reads every listed manifest; a page showing part of the
+// queue uses ReviewSummaries and ReviewItems.
+func (t *Tenant) ReviewQueue(ctx context.Context, all bool) ([]ReviewItem, error) {
+	sums, err := t.ReviewSummaries(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	return t.ReviewItems(ctx, sums)
+}
+
+// cachedMatters returns a copy of the registry decoded at etag, if that is
+// the one cached.
+func (c *listCache) cachedMatters(etag string) (*classify.Registry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if etag == "" || c.reg == nil || c.regETag != etag {
+		return nil, false
+	}
+	return cloneRegistry(c.reg), true
+}
+
+func (c *listCache) putMatters(etag string, reg *classify.Registry) {
+	if etag == "" {
+		return
+	}
+	cp := cloneRegistry(reg)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reg, c.regETag = cp, etag
+}
+
+// cloneRegistry copies reg down to its lists, so that a caller changing
+// its copy (changeRegistry does) never changes the cached one.
+func cloneRegistry(reg *classify.Registry) *classify.Registry {
+	out := &classify.Registry{Targets: slices.Clone(reg.Targets)}
+	for i := range out.Targets {
+		tg := &out.Targets[i]
+		tg.OpposingParties = slices.Clone(tg.OpposingParties)
+		tg.Participants = slices.Clone(tg.Participants)
+		tg.Domains = slices.Clone(tg.Domains)
+		tg.Aliases = slices.Clone(tg.Aliases)
+		tg.Keywords = slices.Clone(tg.Keywords)
+		tg.Labels = slices.Clone(tg.Labels)
+		tg.Walled = slices.Clone(tg.Walled)
+	}
+	return out
+}
+
+// readMatters reads and decodes the stored registry.
+func (t *Tenant) readMatters(ctx context.Context, key string) (*classify.Registry, error) {
+	var r classify.Registry
+	if err := t.getJSON(ctx, sealed.Place{Key: key, Kind: sealed.KindRecord}, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
