@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -56,14 +58,23 @@ func (t *Tenant) threadRecord(ctx context.Context, key string) (threadRecord, st
 // message self are left out: a message being filed again (a lawyer moved
 // it) is decided on its labels, not on where it was before.
 func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (classify.ThreadMap, error) {
+	keys = distinct(keys)
+	recs := make([]threadRecord, len(keys))
+	// Each record is its own object: read them at once.
+	var g errgroup.Group
+	for i, k := range keys {
+		g.Go(func() (err error) {
+			recs[i], _, err = t.threadRecord(ctx, k)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	out := classify.ThreadMap{}
-	for _, k := range distinct(keys) {
-		rec, _, err := t.threadRecord(ctx, k)
-		if err != nil {
-			return nil, err
-		}
+	for i, rec := range recs {
 		if rec.Target != "" && rec.Message != self {
-			out[k] = rec.Target
+			out[keys[i]] = rec.Target
 		}
 	}
 	return out, nil
@@ -74,20 +85,34 @@ func (t *Tenant) Threads(ctx context.Context, keys []string, self string) (class
 // conversation moved to another matter by a reviewer moves its replies too.
 // It returns the messages that waited in review for these conversations.
 func (t *Tenant) RecordThreads(ctx context.Context, keys []string, target, msg string, at time.Time) ([]string, error) {
+	keys = distinct(keys)
+	waits := make([][]string, len(keys))
+	// Each key is its own record, read and rewritten on its own: the
+	// keys are handled at once.
+	var g errgroup.Group
+	for i, k := range keys {
+		g.Go(func() error {
+			rec, obj, err := t.threadRecord(ctx, k)
+			if err != nil {
+				return err
+			}
+			waits[i] = rec.Waiting
+			rec = threadRecord{Target: target, Message: msg, Time: at.UTC()}
+			if err := t.putJSON(ctx, sealed.Place{Key: obj, Kind: sealed.KindRecord}, rec, storage.PutOptions{}); err != nil {
+				return fmt.Errorf("tenant %s thread of %s: %w", t.ID, msg, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var waiting []string
-	for _, k := range distinct(keys) {
-		rec, obj, err := t.threadRecord(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range rec.Waiting {
+	for _, ws := range waits {
+		for _, w := range ws {
 			if w != msg && !slices.Contains(waiting, w) {
 				waiting = append(waiting, w)
 			}
-		}
-		rec = threadRecord{Target: target, Message: msg, Time: at.UTC()}
-		if err := t.putJSON(ctx, sealed.Place{Key: obj, Kind: sealed.KindRecord}, rec, storage.PutOptions{}); err != nil {
-			return nil, fmt.Errorf("tenant %s thread of %s: %w", t.ID, msg, err)
 		}
 	}
 	return waiting, nil

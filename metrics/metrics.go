@@ -69,7 +69,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"code"}),
 		gmailThrottled: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "matterfile_gmail_throttled_total",
-			Help: "Gmail API responses with status 429 (rate limited).",
+			Help: "Gmail API responses that said the quota is exceeded: status 429, or 403 with reason rateLimitExceeded or userRateLimitExceeded.",
 		}),
 		bytesSealed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "matterfile_bytes_sealed_total",
@@ -125,9 +125,21 @@ func (m *Metrics) Sealed(n int64) {
 	m.bytesSealed.Add(float64(n))
 }
 
+// GmailThrottled counts one Gmail API response that said the quota is
+// exceeded (a 429, or a 403 rateLimitExceeded or userRateLimitExceeded).
+// The Gmail client calls it from its verdict on the response: a
+// rate-limit 403 differs from a permission 403 only in its body, which
+// the transport below never reads.
+func (m *Metrics) GmailThrottled() {
+	if m == nil {
+		return
+	}
+	m.gmailThrottled.Inc()
+}
+
 // GmailTransport wraps next (nil: http.DefaultTransport) so that every
-// Gmail API request is counted by status code, and 429s apart. It never
-// looks at URLs, headers or bodies.
+// Gmail API request is counted by status code. It never looks at URLs,
+// headers or bodies; throttling is counted by GmailThrottled.
 func (m *Metrics) GmailTransport(next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
@@ -150,8 +162,5 @@ func (t gmailTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	t.m.gmailRequests.WithLabelValues(strconv.Itoa(resp.StatusCode)).Inc()
-	if resp.StatusCode == http.StatusTooManyRequests {
-		t.m.gmailThrottled.Inc()
-	}
 	return resp, nil
 }

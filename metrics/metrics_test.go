@@ -15,7 +15,10 @@ import (
 	"github.com/matterfile/matterfile/metrics"
 )
 
-func TestGmailTransportCountsCodesAndThrottles(t *testing.T) {
+// The transport counts every response by status code; throttling is
+// counted only when the Gmail client's verdict says so (GmailThrottled),
+// because a rate-limit 403 differs from a permission 403 in its body.
+func TestGmailTransportCountsCodes(t *testing.T) {
 	codes := []int{200, 429, 200, 503}
 	i := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -36,13 +39,19 @@ func TestGmailTransportCountsCodesAndThrottles(t *testing.T) {
 	_, err = hc.Get(srv.URL)
 	require.Error(t, err)
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP matterfile_gmail_throttled_total Gmail API responses that said the quota is exceeded: status 429, or 403 with reason rateLimitExceeded or userRateLimitExceeded.
+# TYPE matterfile_gmail_throttled_total counter
+matterfile_gmail_throttled_total 0
+`), "matterfile_gmail_throttled_total"), "the transport never judges throttling")
+	m.GmailThrottled()
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP matterfile_gmail_requests_total Gmail API HTTP requests by response status code ("error": no response).
 # TYPE matterfile_gmail_requests_total counter
 matterfile_gmail_requests_total{code="200"} 2
 matterfile_gmail_requests_total{code="429"} 1
 matterfile_gmail_requests_total{code="503"} 1
 matterfile_gmail_requests_total{code="error"} 1
-# HELP matterfile_gmail_throttled_total Gmail API responses with status 429 (rate limited).
+# HELP matterfile_gmail_throttled_total Gmail API responses that said the quota is exceeded: status 429, or 403 with reason rateLimitExceeded or userRateLimitExceeded.
 # TYPE matterfile_gmail_throttled_total counter
 matterfile_gmail_throttled_total 1
 `), "matterfile_gmail_requests_total", "matterfile_gmail_throttled_total"))
@@ -53,6 +62,7 @@ func TestNilMetricsIsANoOp(t *testing.T) {
 	m.Message("firm-a", metrics.OutcomeFiled)
 	m.Stage(metrics.StageSeal, 1)
 	m.Sealed(10)
+	m.GmailThrottled()
 	require.Equal(t, http.DefaultTransport, m.GmailTransport(nil))
 }
 

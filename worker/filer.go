@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
@@ -162,12 +163,21 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		}
 		return catalog.IndexEntry{}, err
 	}
+	// Pass one reads the staged copy while the index is looked up: two
+	// independent round trips. Its result is used only if the message is
+	// not filed yet; otherwise it is cancelled and dropped.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pre := make(chan passOne, 1)
+	go func() { pre <- h.passOne(pctx, t, p.Mailbox, p.Message) }()
+	drop := func() { cancel(); <-pre }
 	// Lookup, not Resolve: a copy merged into another message (a copy
 	// record) has no entry, and file() finds its original again through
 	// the identity record (SameMessage) and redoes addCustodian, which is
 	// idempotent. Checking the copy record here would cost every new
 	// message a read to spare that rare retry one pass over its bytes.
 	if e, err := t.Lookup(ctx, p.Message); err == nil {
+		drop()
 		// A crash after the commit point, before the staged copy went,
 		// may have cut off what follows the commit: redo it. Without a
 		// staged copy this is a repeated task; everything was done.
@@ -183,12 +193,33 @@ func (h *Handlers) FileMessage(ctx context.Context, p FileMessagePayload) (catal
 		}
 		return e, h.followUp(ctx, t, e, nil)
 	} else if !errors.Is(err, storage.ErrNotFound) {
+		drop()
 		return catalog.IndexEntry{}, err
 	}
+	one := <-pre
 	return h.file(ctx, t, staged{
 		mailbox: mb, name: p.Message, namedByHash: true, source: p.Source,
 		custodian: catalog.Custodian{Mailbox: mb.ID, Address: mb.Address},
+		first:     &one,
 	})
+}
+
+// passOne is the first pass over a staged message: hashed and parsed,
+// with its bytes and decoded parts kept if it is small (see keepStaged).
+type passOne struct {
+	scanned
+	held *heldParts
+	err  error
+}
+
+func (h *Handlers) passOne(ctx context.Context, t *catalog.Tenant, mb, name string) passOne {
+	start := time.Now()
+	held := &heldParts{}
+	s, err := h.scan(ctx, t, mb, name, held, nil, nil)
+	if err == nil {
+		h.m.Stage(metrics.StageParse, time.Since(start))
+	}
+	return passOne{scanned: s, held: held, err: err}
 }
 
 // policyOf is the filing policy of tenant t: the deployment's, with the
@@ -217,6 +248,9 @@ type staged struct {
 	// override is a reviewer's decision, taken instead of the
 	// classifier's; the message is filed already and is refiled.
 	override *classify.Decision
+	// first is pass one, if it was run already (FileMessage runs it
+	// beside the index lookup).
+	first *passOne
 }
 
 // file runs the filing pipeline on one staged message: hash, parse,
@@ -224,12 +258,15 @@ type staged struct {
 func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (catalog.IndexEntry, error) {
 	// Pass one decides where the message goes; the place is bound into
 	// every ciphertext, so it must be known before anything is sealed.
-	start := time.Now()
-	first, err := h.scan(ctx, t, in.mailbox.ID, in.name, discardSink{}, nil, nil)
-	if err != nil {
-		return catalog.IndexEntry{}, err
+	one := in.first
+	if one == nil {
+		p := h.passOne(ctx, t, in.mailbox.ID, in.name)
+		one = &p
 	}
-	h.m.Stage(metrics.StageParse, time.Since(start))
+	if one.err != nil {
+		return catalog.IndexEntry{}, one.err
+	}
+	first, held := one.scanned, one.held
 	id, err := t.MessageID(first.sum)
 	if err != nil {
 		return catalog.IndexEntry{}, err
@@ -238,30 +275,44 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		return catalog.IndexEntry{}, permanent(fmt.Errorf("staged message %s does not hash to its id: %w", in.name, sealed.ErrIntegrity))
 	}
 	content := contentHash(first.msg)
-	if in.override == nil && first.msg.MessageID != "" {
-		// The same message from another mailbox (its own headers make
-		// other bytes) is one message with one more custodian.
-		orig, ok, err := t.SameMessage(ctx, first.msg.MessageID, content)
-		if err != nil {
-			return catalog.IndexEntry{}, err
-		}
-		if ok && orig.Message != id {
-			return h.addCustodian(ctx, t, orig, in, id)
-		}
-	}
 	labels := in.labels
 	if labels == nil {
 		labels = first.msg.GmailLabels
 	}
-	var dec classify.Decision
+	// The identity lookup and the decision's reads are independent round
+	// trips, made at once; a copy of a filed message then spends one
+	// wasted decision, a new message one round trip less.
+	var (
+		dec  classify.Decision
+		orig catalog.IndexEntry
+		same bool
+		g    errgroup.Group
+	)
+	if in.override == nil && first.msg.MessageID != "" {
+		// The same message from another mailbox (its own headers make
+		// other bytes) is one message with one more custodian.
+		g.Go(func() (err error) {
+			orig, same, err = t.SameMessage(ctx, first.msg.MessageID, content)
+			return err
+		})
+	}
 	if in.override != nil {
 		dec = *in.override
 	} else {
-		start := time.Now()
-		if dec, err = h.decide(ctx, t, in.mailbox, id, classifyInput(first.msg, labels, in.custodian)); err != nil {
-			return catalog.IndexEntry{}, err
-		}
-		h.m.Stage(metrics.StageClassify, time.Since(start))
+		g.Go(func() (err error) {
+			start := time.Now()
+			if dec, err = h.decide(ctx, t, in.mailbox, id, classifyInput(first.msg, labels, in.custodian)); err != nil {
+				return err
+			}
+			h.m.Stage(metrics.StageClassify, time.Since(start))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return catalog.IndexEntry{}, err
+	}
+	if same && orig.Message != id {
+		return h.addCustodian(ctx, t, orig, in, id)
 	}
 	place := storage.MessagePlace{Message: id, Review: true}
 	if dec.Outcome == classify.OutcomeFile {
@@ -295,7 +346,7 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	}
 
 	// Pass two seals the raw bytes and every part at that place.
-	start = time.Now()
+	start := time.Now()
 	var f *catalog.Filing
 	if prev != nil {
 		f, err = t.NewRefiling(ctx, place, *prev)
@@ -310,13 +361,23 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 		return catalog.IndexEntry{}, err
 	}
 	parts := &partCounter{sink: f}
-	second, err := h.scan(ctx, t, in.mailbox.ID, in.name, parts, raw, first.kept)
+	var second scanned
+	if first.kept != nil && !held.over {
+		// A small message's bytes and decoded parts are in memory from
+		// pass one: they are sealed as they are, without parsing again.
+		second, err = first, held.replay(raw, first.kept, parts)
+	} else {
+		second, err = h.scan(ctx, t, in.mailbox.ID, in.name, parts, raw, first.kept)
+	}
 	if err != nil {
 		raw.Abort(err)
-		return catalog.IndexEntry{}, err
+		return catalog.IndexEntry{}, errors.Join(err, parts.wait())
 	}
-	if err := raw.Close(); err != nil {
-		return catalog.IndexEntry{}, fmt.Errorf("store raw message %s: %w", id, err)
+	// The raw object's and the parts' puts run at once; every one of
+	// them is stored before Commit, which alone makes them a filing.
+	rawErr := raw.Close()
+	if err := errors.Join(rawErr, parts.wait()); err != nil {
+		return catalog.IndexEntry{}, fmt.Errorf("store message %s: %w", id, err)
 	}
 	h.m.Sealed(second.size + parts.n.Load())
 	h.m.Stage(metrics.StageSeal, time.Since(start))
@@ -343,35 +404,37 @@ func (h *Handlers) file(ctx context.Context, t *catalog.Tenant, in staged) (cata
 	}
 	h.m.Stage(metrics.StageCommit, time.Since(start))
 	h.m.Message(t.ID, outcomeOf(e))
-	if err := h.followThreads(ctx, t, e, dec, classifyInput(m, labels, in.custodian), in.mailbox.Address); err != nil {
-		return e, err
-	}
+	// What follows the commit point is independent records, written at
+	// once: each is a round trip (and on a local disk a sync) of its own.
+	// The staged copy goes only after all of them are stored, since a
+	// retry finds what a crash cut off here by that copy (afterCommit).
+	var after errgroup.Group
+	after.Go(func() error {
+		return h.followThreads(ctx, t, e, dec, classifyInput(m, labels, in.custodian), in.mailbox.Address)
+	})
 	if dec.Alert != "" && len(dec.Candidates) > 0 {
 		// The alert names the walled target, so that whoever guards
 		// the wall sees which matter the message came near.
-		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("alert-%s-%s-%d", dec.Alert, id, e.Generation), Type: "alert." + dec.Alert,
-			Message: id, State: e.State, Target: dec.Candidates[0].Target, Time: h.now().UTC()}); err != nil {
-			return e, err
-		}
+		after.Go(func() error {
+			return t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("alert-%s-%s-%d", dec.Alert, id, e.Generation), Type: "alert." + dec.Alert,
+				Message: id, State: e.State, Target: dec.Candidates[0].Target, Time: h.now().UTC()})
+		})
 	}
-	if err := t.RecordFiling(ctx, filerActor, e, prev); err != nil {
-		return e, err
-	}
+	after.Go(func() error { return t.RecordFiling(ctx, filerActor, e, prev) })
 	if prev == nil && m.MessageID != "" {
-		if err := t.RecordIdentity(ctx, m.MessageID, content, id); err != nil {
-			return e, err
-		}
+		after.Go(func() error { return t.RecordIdentity(ctx, m.MessageID, content, id) })
 	}
 	if prev != nil {
-		if err := t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("refiled-%s-%d", id, e.Generation), Type: "message.refiled",
-			Message: id, State: e.State, Target: e.Matter, From: placeName(*prev), Time: h.now().UTC()}); err != nil {
-			return e, err
-		}
+		after.Go(func() error {
+			return t.RecordEvent(ctx, catalog.Event{ID: fmt.Sprintf("refiled-%s-%d", id, e.Generation), Type: "message.refiled",
+				Message: id, State: e.State, Target: e.Matter, From: placeName(*prev), Time: h.now().UTC()})
+		})
 	}
-	if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
+	after.Go(func() error { return t.ClearFailure(ctx, in.name) })
+	if err := after.Wait(); err != nil {
 		return e, err
 	}
-	if err := t.ClearFailure(ctx, in.name); err != nil {
+	if err := t.DeleteStaged(ctx, in.mailbox.ID, in.name); err != nil {
 		return e, err
 	}
 	return e, h.followUp(ctx, t, e, in.gmail)
@@ -406,12 +469,13 @@ type scanned struct {
 	kept []byte
 }
 
-// keepStaged is the largest staged message pass one keeps in memory for
-// pass two, sparing it a second read (a round trip and a decryption) of
-// the staged copy. Most mail is far smaller; larger messages are streamed
-// twice, so memory stays bounded by this per task. The bytes are only ever
-// in memory, as the parser's text is.
-const keepStaged = 256 << 10
+// keepStaged is the largest staged message pass one keeps in memory, with
+// its decoded parts (at most as much again), for pass two, sparing it a
+// second read of the staged copy (a round trip and a decryption) and a
+// second parse. It covers mail with the usual attachments; larger
+// messages are streamed twice, so memory stays bounded by twice this per
+// task. The bytes are only ever in memory, as the parser's text is.
+const keepStaged = 4 << 20
 
 // scan streams the staged message once through the hash, the parser and,
 // if raw is set, the raw-message writer. Nothing is held in memory but
@@ -492,23 +556,49 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return c.h.Write(p)
 }
 
-// partCounter counts the plaintext bytes of the parts written to sink.
+// partsInFlight bounds the parts of one message whose puts run while
+// the parser goes on: each holds a sealed segment and a store request
+// (with S3, a part-sized upload buffer).
+const partsInFlight = 2
+
+// partCounter counts the plaintext bytes of the parts written to sink,
+// and lets each part's put finish in the background while the parser
+// reads on (wait collects them): a part's Close waits for the store to
+// commit it, and a message's parts are independent objects.
 type partCounter struct {
 	sink ingest.PartSink
 	n    atomic.Int64
+
+	closing errgroup.Group
+	limited bool
 }
 
 func (c *partCounter) CreatePart(pi ingest.PartInfo) (io.WriteCloser, error) {
+	if !c.limited {
+		c.closing.SetLimit(partsInFlight)
+		c.limited = true
+	}
 	w, err := c.sink.CreatePart(pi)
 	if err != nil {
 		return nil, err
 	}
-	return countedPart{WriteCloser: w, n: &c.n}, nil
+	return countedPart{WriteCloser: w, n: &c.n, closing: &c.closing}, nil
 }
+
+// wait returns once every part's put has ended, with the first error.
+func (c *partCounter) wait() error { return c.closing.Wait() }
 
 type countedPart struct {
 	io.WriteCloser
-	n *atomic.Int64
+	n       *atomic.Int64
+	closing *errgroup.Group
+}
+
+// Close hands the part's final seal and put to the background (blocking
+// while partsInFlight are pending); its error comes from wait.
+func (p countedPart) Close() error {
+	p.closing.Go(p.WriteCloser.Close)
+	return nil
 }
 
 func (p countedPart) Write(b []byte) (int, error) {
@@ -535,10 +625,73 @@ func outcomeOf(e catalog.IndexEntry) string {
 	return metrics.OutcomeFiled
 }
 
-type discardSink struct{}
+// heldParts is pass one's part sink: it keeps the decoded parts of a
+// message up to keepStaged bytes in all, so that a small message (whose
+// raw bytes pass one keeps too) is sealed without a second parse. Past
+// the budget it keeps nothing (over) and pass two parses again.
+type heldParts struct {
+	parts []heldPart
+	size  int
+	over  bool
+}
 
-func (discardSink) CreatePart(ingest.PartInfo) (io.WriteCloser, error) {
-	return nopCloser{io.Discard}, nil
+type heldPart struct {
+	info ingest.PartInfo
+	body []byte
+}
+
+func (hp *heldParts) CreatePart(pi ingest.PartInfo) (io.WriteCloser, error) {
+	if hp.over {
+		return nopCloser{io.Discard}, nil
+	}
+	hp.parts = append(hp.parts, heldPart{info: pi})
+	return &heldWriter{hp: hp, i: len(hp.parts) - 1}, nil
+}
+
+type heldWriter struct {
+	hp *heldParts
+	i  int
+}
+
+func (w *heldWriter) Write(b []byte) (int, error) {
+	hp := w.hp
+	if !hp.over {
+		if hp.size += len(b); hp.size > keepStaged {
+			hp.parts, hp.over = nil, true
+		} else {
+			hp.parts[w.i].body = append(hp.parts[w.i].body, b...)
+		}
+	}
+	return len(b), nil
+}
+
+func (w *heldWriter) Close() error { return nil }
+
+// replay writes raw (the whole message, as pass one read and hashed it)
+// to the raw object and every held part to sink, as pass two's parse
+// would have: the same parts, in order, each closed when complete.
+func (hp *heldParts) replay(raw io.Writer, kept []byte, sink ingest.PartSink) error {
+	if _, err := raw.Write(kept); err != nil {
+		return err
+	}
+	for _, p := range hp.parts {
+		w, err := sink.CreatePart(p.info)
+		if err != nil {
+			return fmt.Errorf("create part %d: %w", p.info.Index, err)
+		}
+		if _, err := w.Write(p.body); err != nil {
+			if a, ok := w.(interface{ Abort(error) }); ok {
+				a.Abort(err)
+			} else {
+				_ = w.Close()
+			}
+			return fmt.Errorf("write part %d: %w", p.info.Index, err)
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("close part %d: %w", p.info.Index, err)
+		}
+	}
+	return nil
 }
 
 type nopCloser struct{ io.Writer }

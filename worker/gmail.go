@@ -187,12 +187,15 @@ func (h *Handlers) gmailClient(ctx context.Context, t *catalog.Tenant, mb catalo
 	default:
 		return nil, permanent(fmt.Errorf("mailbox %s: unknown credential kind", mb.ID))
 	}
-	// Every Gmail request is counted by status code, 429s apart.
+	// Every Gmail request is counted by status code; the client's
+	// verdict counts the ones that said the quota is exceeded (a 429 or
+	// a rate-limit 403).
 	hc := *creds.Client(ctx)
 	hc.Transport = h.m.GmailTransport(hc.Transport)
 	return gmail.NewClient(ctx, gmail.Config{
 		HTTPClient: &hc, Endpoint: g.Endpoint, User: user, PaceKey: t.ID + ":" + mb.ID,
 		Pacer: g.Pacer, Costs: g.Costs, Retry: g.Retry, Refresh: creds.Refresh,
+		Throttled: h.m.GmailThrottled,
 	})
 }
 

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/matterfile/matterfile/catalog"
 	"github.com/matterfile/matterfile/classify"
@@ -131,41 +133,124 @@ func (im *Importer) ImportMbox(ctx context.Context, tenant string, export io.Rea
 	if _, err := export.Seek(0, io.SeekStart); err != nil {
 		return res, fmt.Errorf("rewind mbox: %w", err)
 	}
-	rd = mbox.NewReader(export)
-	for i, e := range entries {
-		r, err := rd.Next()
-		if err != nil {
-			return res, fmt.Errorf("mbox message %d on second reading: %w", i+1, err)
+	// The second reading stages the messages. Each one's lookup, sealed
+	// put and enqueue are round trips that do not depend on the others',
+	// so stagers handle several at once; the export itself is read in
+	// order. A message up to stageInMemory bytes is handed over in
+	// memory; a larger one is staged streaming, by the reader itself.
+	var (
+		mu   sync.Mutex
+		refs = make([]*TaskRef, len(entries))
+		done int
+	)
+	finish := func(i int, o importOutcome) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case o.skipped:
+			res.Skipped++
+		case o.filed:
+			res.AlreadyFiled++
+		default:
+			res.Queued++
+			refs[i] = &o.ref
 		}
-		if err := im.importOne(ctx, t, mb.ID, e.id, e.take, r, opts.Queue, &res); err != nil {
-			return res, fmt.Errorf("mbox message %d: %w", i+1, err)
-		}
+		done++
 		if opts.OnMessage != nil {
-			opts.OnMessage(i + 1)
+			opts.OnMessage(done)
 		}
 	}
-	return res, nil
+	type job struct {
+		i   int
+		raw []byte
+	}
+	jobs := make(chan job)
+	g, gctx := errgroup.WithContext(ctx)
+	for range stagers {
+		g.Go(func() error {
+			for j := range jobs {
+				o, err := im.importOne(gctx, t, mb.ID, entries[j.i].id, entries[j.i].take, bytes.NewReader(j.raw), opts.Queue)
+				if err != nil {
+					return fmt.Errorf("mbox message %d: %w", j.i+1, err)
+				}
+				finish(j.i, o)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(jobs)
+		rd := mbox.NewReader(export)
+		for i, e := range entries {
+			r, err := rd.Next()
+			if err != nil {
+				return fmt.Errorf("mbox message %d on second reading: %w", i+1, err)
+			}
+			if !e.take {
+				finish(i, importOutcome{skipped: true})
+				continue
+			}
+			head, err := io.ReadAll(io.LimitReader(r, stageInMemory+1))
+			if err != nil {
+				return fmt.Errorf("mbox message %d on second reading: %w", i+1, err)
+			}
+			if len(head) > stageInMemory {
+				o, err := im.importOne(gctx, t, mb.ID, e.id, true, io.MultiReader(bytes.NewReader(head), r), opts.Queue)
+				if err != nil {
+					return fmt.Errorf("mbox message %d: %w", i+1, err)
+				}
+				finish(i, o)
+				continue
+			}
+			select {
+			case jobs <- job{i: i, raw: head}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	err = g.Wait()
+	for _, ref := range refs {
+		if ref != nil {
+			res.Tasks = append(res.Tasks, *ref)
+		}
+	}
+	return res, err
 }
 
-func (im *Importer) importOne(ctx context.Context, t *catalog.Tenant, mb, id string, take bool, r io.Reader, queue string, res *ImportResult) error {
+// stagers is how many messages an import stages at once.
+const stagers = 4
+
+// stageInMemory is the largest message an import reads into memory to
+// hand it to a stager; memory stays within about stagers+1 times this.
+const stageInMemory = 1 << 20
+
+// importOutcome is what became of one message of an export.
+type importOutcome struct {
+	skipped bool // no filing label
+	filed   bool // filed by an earlier import
+	ref     TaskRef
+}
+
+// importOne stages message id, read from r, and enqueues its file task,
+// unless it is not taken or already filed. The message is durably staged
+// before its task is enqueued.
+func (im *Importer) importOne(ctx context.Context, t *catalog.Tenant, mb, id string, take bool, r io.Reader, queue string) (importOutcome, error) {
 	if !take {
-		res.Skipped++
-		return nil
+		return importOutcome{skipped: true}, nil
 	}
 	if _, err := t.Resolve(ctx, id); err == nil {
-		res.AlreadyFiled++
-		return nil
+		return importOutcome{filed: true}, nil
 	}
 	if err := t.Stage(ctx, mb, id, r); err != nil {
-		return err
+		return importOutcome{}, err
 	}
 	ref, err := im.enqueue(ctx, FileMessagePayload{Tenant: t.ID, Mailbox: mb, Message: id, Source: SourceMbox}, queue)
 	if err != nil {
-		return err
+		return importOutcome{}, err
 	}
-	res.Queued++
-	res.Tasks = append(res.Tasks, ref)
-	return nil
+	return importOutcome{ref: ref}, nil
 }
 
 // enqueue enqueues a file task. A task that exists already is work in

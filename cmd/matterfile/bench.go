@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,8 @@ func newBenchCmd(g *globals) *cobra.Command {
 		messages, concurrency int
 		mboxPath, sizeMix     string
 		cpuProfile            string
+		blockProfile          string
+		mutexProfile          string
 		asJSON                bool
 	)
 	cmd := &cobra.Command{
@@ -49,6 +53,8 @@ worker took would not be timed.`,
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "messages handled at once (default MATTERFILE_CONCURRENCY)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	cmd.Flags().StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines waited (channels, locks, I/O handoffs) during the run to this file")
+	cmd.Flags().StringVar(&mutexProfile, "mutexprofile", "", "write a profile of contended mutexes during the run to this file")
 	cmd.RunE = g.withApp(func(ctx context.Context, a *app) error {
 		if sizeMix != worker.BenchMixSmall && sizeMix != worker.BenchMixMixed {
 			return errors.New("--size-mix: want small or mixed")
@@ -82,6 +88,24 @@ worker took would not be timed.`,
 			}
 			defer pprof.StopCPUProfile()
 		}
+		if blockProfile != "" {
+			stop, err := startProfile(blockProfile, "block", func(on bool) {
+				runtime.SetBlockProfileRate(map[bool]int{true: int(10 * time.Microsecond), false: 0}[on])
+			})
+			if err != nil {
+				return fmt.Errorf("--blockprofile: %w", err)
+			}
+			defer stop()
+		}
+		if mutexProfile != "" {
+			stop, err := startProfile(mutexProfile, "mutex", func(on bool) {
+				runtime.SetMutexProfileFraction(map[bool]int{true: 5, false: 0}[on])
+			})
+			if err != nil {
+				return fmt.Errorf("--mutexprofile: %w", err)
+			}
+			defer stop()
+		}
 		var p *progress
 		phase := ""
 		res, err := worker.RunBench(ctx, worker.BenchConfig{
@@ -111,6 +135,24 @@ worker took would not be timed.`,
 		return nil
 	})
 	return cmd
+}
+
+// startProfile turns a sampled runtime profile on (set) and returns what
+// writes it to path and turns it off again. The file is created first, so
+// that a bad path fails before the run rather than after it.
+func startProfile(path, name string, set func(on bool)) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	set(true)
+	return func() {
+		set(false)
+		// Write errors surface as a truncated profile pprof refuses;
+		// the bench's own figures are already printed.
+		_ = pprof.Lookup(name).WriteTo(f, 0)
+		_ = f.Close()
+	}, nil
 }
 
 func printBench(w io.Writer, r worker.BenchResult, where string) {

@@ -88,6 +88,12 @@ type Config struct {
 	// before the mailbox is declared ErrReconnect, because x/oauth2 only
 	// refreshes on expiry.
 	Refresh func()
+	// Throttled, if set, is called once for every response that said
+	// the quota is exceeded: a 429, or a 403 whose reason is
+	// rateLimitExceeded or userRateLimitExceeded. It is told here, from
+	// the call's verdict, because only the body tells such a 403 from a
+	// permission error, and the body is read once, by the call.
+	Throttled func()
 	// Sleep waits d or until ctx ends (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -190,6 +196,9 @@ func (c *Client) call(ctx context.Context, method string, fn func(ctx context.Co
 			d = last.retryAfter
 		}
 		if last.rateLimited {
+			if c.cfg.Throttled != nil {
+				c.cfg.Throttled()
+			}
 			// Every process sharing the quota slows down, not only
 			// this one.
 			if err := c.cfg.Pacer.Penalize(ctx, c.cfg.PaceKey, d); err != nil {

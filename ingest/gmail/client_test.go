@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,6 +266,55 @@ func TestRetriesTransientFaults(t *testing.T) {
 	}
 	if q.pacer.penalties == 0 || q.fake.Stats().Answered429 != 1 {
 		t.Fatalf("429 must penalize the shared pacer once: penalties %d, 429s %d", q.pacer.penalties, q.fake.Stats().Answered429)
+	}
+}
+
+// A 403 whose reason is a rate limit is throttling like a 429: retried,
+// the shared pacer penalized and Throttled told; a permission 403 is
+// none of these.
+func TestRateLimit403IsThrottling(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t, gmailfake.Options{RateLimit403Rate: 0.3, Seed: 5})
+	var throttled atomic.Int64
+	c, err := gmail.NewClient(ctx, gmail.Config{
+		HTTPClient: b.tok.Client(ctx), Endpoint: b.fake.URL(), PaceKey: "mb-1", Pacer: b.pacer,
+		Retry:     gmail.Retry{Base: time.Millisecond, Cap: 5 * time.Millisecond, MaxAttempts: 20},
+		Throttled: func() { throttled.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := b.mb.CreateLabel("Matters/x")
+	for i := range 30 {
+		id := b.mb.AddMessage(msg(i), label)
+		if _, err := c.FetchRaw(ctx, id, &bytes.Buffer{}); err != nil {
+			t.Fatalf("fetch %s: %v", id, err)
+		}
+	}
+	n := b.fake.Stats().Answered403RateLimit
+	if n == 0 || throttled.Load() != int64(n) || b.pacer.penalties != n {
+		t.Fatalf("403 rate limits %d: throttled %d, penalties %d", n, throttled.Load(), b.pacer.penalties)
+	}
+
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"error":{"code":403,"message":"Insufficient Permission","errors":[{"domain":"global","reason":"insufficientPermissions","message":"Insufficient Permission"}],"status":"PERMISSION_DENIED"}}`)
+	}))
+	defer denied.Close()
+	throttled.Store(0)
+	c, err = gmail.NewClient(ctx, gmail.Config{
+		HTTPClient: http.DefaultClient, Endpoint: denied.URL, PaceKey: "mb-1", Pacer: b.pacer,
+		Throttled: func() { throttled.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FetchRaw(ctx, "18c0ffee", &bytes.Buffer{}); !errors.Is(err, gmail.ErrPermission) {
+		t.Fatalf("permission 403: %v", err)
+	}
+	if throttled.Load() != 0 {
+		t.Fatal("a permission 403 counted as throttling")
 	}
 }
 

@@ -48,6 +48,11 @@ type Options struct {
 	MaxInFlightPerUser int
 	// FailRate is the fraction of API requests answered 503 backendError.
 	FailRate float64
+	// RateLimit403Rate is the fraction of API requests answered 403 with
+	// reason userRateLimitExceeded or rateLimitExceeded (in turn): how
+	// Gmail refuses a user's or the project's rate, which only the body
+	// tells from a permission error.
+	RateLimit403Rate float64
 	// DropRate is the fraction of API requests whose connection is closed
 	// without a response. Go's transport silently retries an idempotent
 	// request once when a reused connection dies this way, so a drop may
@@ -93,6 +98,10 @@ type Stats struct {
 	Answered429 int
 	Answered5xx int
 	Dropped     int
+
+	// Answered403RateLimit counts the 403 rate-limit answers
+	// (RateLimit403Rate).
+	Answered403RateLimit int
 	// UnitsByUser is the quota charged per mailbox address.
 	UnitsByUser map[string]int
 	// ByMethod counts requests per method name, whatever their outcome.
@@ -131,7 +140,7 @@ type charge struct {
 // New validates opt and starts a server on a loopback port. It panics on
 // an invalid option, naming it, as httptest does on setup errors.
 func New(opt Options) *Server {
-	for name, v := range map[string]float64{"FailRate": opt.FailRate, "DropRate": opt.DropRate, "EmptyPageRate": opt.EmptyPageRate} {
+	for name, v := range map[string]float64{"FailRate": opt.FailRate, "RateLimit403Rate": opt.RateLimit403Rate, "DropRate": opt.DropRate, "EmptyPageRate": opt.EmptyPageRate} {
 		if v < 0 || v > 1 || math.IsNaN(v) {
 			panic(fmt.Sprintf("gmailfake: Options.%s = %v, want 0..1", name, v))
 		}
@@ -307,11 +316,16 @@ func (s *Server) api(method string, scopes []string, h apiHandler) http.Handler 
 		s.stats.ByMethod[method]++
 		drop := s.opt.DropRate > 0 && s.rng.Float64() < s.opt.DropRate
 		fail := !drop && s.opt.FailRate > 0 && s.rng.Float64() < s.opt.FailRate
+		limit := !drop && !fail && s.opt.RateLimit403Rate > 0 && s.rng.Float64() < s.opt.RateLimit403Rate
+		userLimit := false
 		switch {
 		case drop:
 			s.stats.Dropped++
 		case fail:
 			s.stats.Answered5xx++
+		case limit:
+			userLimit = s.stats.Answered403RateLimit%2 == 0
+			s.stats.Answered403RateLimit++
 		}
 		s.mu.Unlock()
 		if drop {
@@ -320,6 +334,14 @@ func (s *Server) api(method string, scopes []string, h apiHandler) http.Handler 
 		}
 		if fail {
 			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "backendError", "The service is currently unavailable.")
+			return
+		}
+		if limit {
+			if userLimit {
+				writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "userRateLimitExceeded", "User Rate Limit Exceeded")
+			} else {
+				writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "rateLimitExceeded", "Rate Limit Exceeded")
+			}
 			return
 		}
 

@@ -517,6 +517,22 @@ func TestFailRateAnswers503(t *testing.T) {
 	require.Equal(t, 1, b.fake.Stats().Answered5xx)
 }
 
+func TestRateLimit403RateAnswersBothReasons(t *testing.T) {
+	b := setup(t, gmailfake.Options{RateLimit403Rate: 1})
+	var reasons []string
+	for range 2 {
+		_, err := b.svc.Users.GetProfile("me").Do()
+		gerr := googleErr(t, err, http.StatusForbidden)
+		require.Contains(t, gerr.Body, `"domain":"usageLimits"`)
+		reasons = append(reasons, gerr.Errors[0].Reason)
+	}
+	require.Equal(t, []string{"userRateLimitExceeded", "rateLimitExceeded"}, reasons)
+	st := b.fake.Stats()
+	require.Equal(t, 2, st.Answered403RateLimit)
+	require.Zero(t, st.Answered429)
+	require.Zero(t, st.UnitsByUser[alice], "a refused request is not charged")
+}
+
 func TestFaultsFollowTheSeed(t *testing.T) {
 	outcomes := func() []bool {
 		b := setup(t, gmailfake.Options{FailRate: 0.5, Seed: 42})
