@@ -129,7 +129,8 @@ func (s *Server) renderMailboxes(w http.ResponseWriter, r *http.Request, status 
 }
 
 // mailboxRows is every mailbox of t with its health. Counts come from the
-// filed messages themselves (as `matterfile mailboxes list` does).
+// filed messages themselves, through catalog.Tenant.CountByMailbox (as
+// `matterfile mailboxes list` does).
 func (s *Server) mailboxRows(ctx context.Context, t *catalog.Tenant) ([]mailboxRow, error) {
 	mbs, err := t.Mailboxes(ctx)
 	if err != nil {
@@ -165,32 +166,14 @@ func (s *Server) mailboxRows(ctx context.Context, t *catalog.Tenant) ([]mailboxR
 		byID[mb.ID] = row
 		rows = append(rows, row)
 	}
-	entries, err := t.Messages(ctx)
+	// Counted from IDs the catalog keeps: no manifest is decrypted twice.
+	counts, err := t.CountByMailbox(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		m, err := t.Manifest(ctx, e)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range m.Custodians {
-			if row := byID[c.Mailbox]; row != nil {
-				if e.State == catalog.StateFiled {
-					row.Filed++
-				} else {
-					row.Review++
-				}
-			}
-		}
-	}
-	fs, err := t.Failures(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range fs {
-		if row := byID[f.Mailbox]; row != nil {
-			row.Failed++
+	for id, n := range counts {
+		if row := byID[id]; row != nil {
+			row.Filed, row.Review, row.Failed = n.Filed, n.Review, n.Failed
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Address < rows[j].Address })

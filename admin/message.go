@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,15 +136,19 @@ func readText(ctx context.Context, t *catalog.Tenant, e catalog.IndexEntry, n in
 	return strings.ToValidUTF8(string(data), "\uFFFD"), truncated, nil
 }
 
-// messageAudit lists the audit records naming message id.
+// messageAudit lists the audit records naming message id, oldest first.
+// It walks the log with Newest, which keeps the records it authenticated
+// in memory and learns of new ones from its head, rather than List, which
+// lists and decrypts the whole log on every call.
 func messageAudit(ctx context.Context, t *catalog.Tenant, id string) ([]audit.Record, error) {
 	var out []audit.Record
-	err := t.Audit().List(ctx, audit.Filter{}, func(r audit.Record) error {
+	err := t.Audit().Newest(ctx, audit.Filter{}, func(r audit.Record) bool {
 		if r.Objects["message"] == id {
 			out = append(out, r)
 		}
-		return nil
+		return true
 	})
+	slices.Reverse(out)
 	return out, err
 }
 

@@ -12,8 +12,9 @@ import (
 )
 
 // The settings page: admins choose the Gmail labels that ask for filing,
-// the confidence thresholds, and the webhook that receives the firm's
-// events. The webhook's secret is never shown again once set.
+// the confidence thresholds, the firm's Google Workspace domain (whose
+// accounts may "Sign in with Google"), and the webhook that receives the
+// firm's events. The webhook's secret is never shown again once set.
 
 func (s *Server) settingsRoutes() {
 	admin := s.requireRole(catalog.RoleAdmin)
@@ -44,10 +45,13 @@ type settingsPage struct {
 	WebhookURL   string
 	WebhookSet   bool
 	WebhookError string
+	// GoogleSignIn: the deployment offers "Sign in with Google".
+	GoogleSignIn bool
 }
 
 type settingsForm struct {
 	MatterLabelPrefix, FilingLabel, FileThreshold, ReviewThreshold string
+	WorkspaceDomain                                                string
 }
 
 var settingsNotices = map[string]string{
@@ -58,7 +62,7 @@ var settingsNotices = map[string]string{
 }
 
 func settingsFormOf(st catalog.Settings) settingsForm {
-	f := settingsForm{MatterLabelPrefix: st.MatterLabelPrefix, FilingLabel: st.FilingLabel}
+	f := settingsForm{MatterLabelPrefix: st.MatterLabelPrefix, FilingLabel: st.FilingLabel, WorkspaceDomain: st.WorkspaceDomain}
 	if st.FileThreshold != nil {
 		f.FileThreshold = strconv.FormatFloat(*st.FileThreshold, 'g', -1, 64)
 	}
@@ -84,6 +88,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		p.Form = settingsFormOf(st)
 	}
 	p.Effective = st.Policy(s.settingsBasePolicy())
+	p.GoogleSignIn = s.cfg.Google != nil
 	wh, err := v.Tenant.Webhook(r.Context())
 	switch {
 	case err == nil:
@@ -116,6 +121,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	f := settingsForm{
 		MatterLabelPrefix: r.PostFormValue("matter_label_prefix"), FilingLabel: r.PostFormValue("filing_label"),
 		FileThreshold: r.PostFormValue("file_threshold"), ReviewThreshold: r.PostFormValue("review_threshold"),
+		WorkspaceDomain: r.PostFormValue("workspace_domain"),
 	}
 	again := func(msg string) {
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, settingsPage{Form: f, Error: msg}, true, "")
@@ -126,6 +132,13 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.MatterLabelPrefix, st.FilingLabel = strings.TrimSpace(f.MatterLabelPrefix), strings.TrimSpace(f.FilingLabel)
+	// A form without the field (an older page) keeps the domain; the
+	// field left empty removes it: no Google sign-in for the firm.
+	if _, ok := r.PostForm["workspace_domain"]; ok {
+		st.WorkspaceDomain = strings.TrimSpace(f.WorkspaceDomain)
+	} else {
+		f.WorkspaceDomain = st.WorkspaceDomain
+	}
 	if st.FileThreshold, err = settingsThreshold("file threshold", f.FileThreshold); err != nil {
 		again(err.Error())
 		return
@@ -144,6 +157,10 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if _, err := v.Tenant.UpdateSettings(r.Context(), st, s.settingsBasePolicy(), v.Actor()); err != nil {
+		if errors.Is(err, catalog.ErrWorkspaceDomain) {
+			again("Not saved: the Google Workspace domain must be a domain name, such as firm.example.")
+			return
+		}
 		again("Not saved: " + err.Error())
 		return
 	}

@@ -23,9 +23,11 @@ import (
 // one) changes the ETag it lists, so it is seen by the next read.
 //
 // What is kept, only in memory: decoded index entries (IDs, states and
-// times), the generation a dismissal is for, and of each manifest in review
+// times), the generation a dismissal is for, of each manifest in review
 // the IDs the queue filters by (custodian mailboxes, decision target and
-// candidate targets, whether the message was found not matter-related).
+// candidate targets, whether the message was found not matter-related),
+// and of each indexed manifest the IDs of its custodian mailboxes (what
+// CountByMailbox counts).
 // No subject, address or text is cached here: a page reads the manifests
 // of the items it shows.
 type listCache struct {
@@ -38,6 +40,10 @@ type listCache struct {
 	// Manifests are create-only, so a key names one content; the map is
 	// pruned to the manifests of the current index.
 	summaries map[string]reviewFacts
+	// custodians: manifest key -> the IDs of the mailboxes the manifest
+	// of an indexed message (filed or in review) names as custodians.
+	// Create-only too, and pruned to the manifests of the current index.
+	custodians map[string][]string
 
 	// Matters: the decoded registry at an ETag (never handed out: callers
 	// get a copy they may change).
@@ -435,4 +441,55 @@ func (t *Tenant) readMatters(ctx context.Context, key string) (*classify.Registr
 		return nil, err
 	}
 	return &r, nil
+}
+
+// custodianMailboxes returns, for each of entries (the index as Messages
+// returned it), the IDs of the mailboxes its manifest names as
+// custodians. Only the manifests not read before are fetched and
+// decrypted (manifests are create-only, so a key names one content); the
+// IDs of the others come from memory (see listCache). The slices returned
+// are shared: callers must not change them.
+func (t *Tenant) custodianMailboxes(ctx context.Context, entries []IndexEntry) ([][]string, error) {
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		key, err := e.place(t.ID).ManifestKey(e.Generation)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = key
+	}
+	out := make([][]string, len(entries))
+	var miss []int
+	c := &t.lists
+	c.mu.Lock()
+	for i, key := range keys {
+		if mbs, ok := c.custodians[key]; ok {
+			out[i] = mbs
+		} else if f, ok := c.summaries[key]; ok {
+			out[i] = f.mailboxes
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	err := fetchAll(ctx, len(miss), func(j int) error {
+		i := miss[j]
+		m, err := t.Manifest(ctx, entries[i])
+		if err != nil {
+			return err
+		}
+		out[i] = factsOf(m).mailboxes
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string][]string, len(keys))
+	for i, key := range keys {
+		fresh[key] = out[i]
+	}
+	c.mu.Lock()
+	c.custodians = fresh
+	c.mu.Unlock()
+	return out, nil
 }

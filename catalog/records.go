@@ -223,6 +223,10 @@ func (t *Tenant) UpdateSettings(ctx context.Context, s Settings, base classify.P
 	return s, t.audit(ctx, by, audit.ActionSettingsUpdate, nil, audit.OK, detail)
 }
 
+// ErrWorkspaceDomain is returned when a firm's Google Workspace domain
+// is not a domain name.
+var ErrWorkspaceDomain = errors.New("workspace domain is not a domain name")
+
 // normalize trims the settings and checks what Policy.Validate does not:
 // a stop word is one word (the classifier looks at the single word before
 // a number), a public domain is a bare domain.
@@ -232,7 +236,7 @@ func (s Settings) normalize() (Settings, error) {
 	s.WorkspaceDomain = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s.WorkspaceDomain)), "@")
 	if d := s.WorkspaceDomain; d != "" && (!strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") ||
 		strings.ContainsFunc(d, func(r rune) bool { return !(r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })) {
-		return s, errors.New("workspace domain is not a domain name")
+		return s, ErrWorkspaceDomain
 	}
 	clean := func(in []string, f func(string) string) []string {
 		if in == nil {
