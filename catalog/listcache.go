@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/matterfile/matterfile/classify"
 	"github.com/matterfile/matterfile/storage"
 	"github.com/matterfile/matterfile/storage/sealed"
@@ -33,9 +35,9 @@ import (
 type listCache struct {
 	mu sync.Mutex
 	// index: index key -> the entry read at an ETag.
-	index map[string]cachedEntry
+	index map[string]etagged[IndexEntry]
 	// dismissals: review record key -> the generation dismissed.
-	dismissals map[string]cachedDismissal
+	dismissals map[string]etagged[int]
 	// summaries: manifest key -> the IDs of a manifest in review.
 	// Manifests are create-only, so a key names one content; the map is
 	// pruned to the manifests of the current index.
@@ -51,14 +53,10 @@ type listCache struct {
 	regETag string
 }
 
-type cachedEntry struct {
+// etagged is a value decoded from an object when the object had etag.
+type etagged[V any] struct {
 	etag string
-	e    IndexEntry
-}
-
-type cachedDismissal struct {
-	etag       string
-	generation int
+	v    V
 }
 
 // reviewFacts are the IDs of a manifest in review that decide who sees it.
@@ -73,50 +71,81 @@ type reviewFacts struct {
 const loadParallel = 8
 
 // fetchAll calls fetch for every i in [0,n) on up to loadParallel
-// goroutines and returns the first error.
+// goroutines and returns the first error; after one, no further fetch
+// starts.
 func fetchAll(ctx context.Context, n int, fetch func(i int) error) error {
-	if n == 0 {
-		return nil
-	}
-	if n == 1 {
-		return fetch(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	next := make(chan int)
-	for range min(loadParallel, n) {
-		wg.Go(func() {
-			for i := range next {
-				if err := fetch(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-feed:
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(loadParallel)
 	for i := range n {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return fetch(i) })
+	}
+	return g.Wait()
+}
+
+// listFresh lists prefix and returns the name (the key after prefix) and
+// value of every object, in key order: the value cached for an object
+// whose ETag is unchanged, and what read decodes now for one that is new or
+// changed. An object gone between the listing and the read is left out.
+// The cache is replaced by what was listed, so objects gone are dropped
+// from it too. The values read are at least as new as the ETags listed: a
+// version replaced in between is seen by the next listing.
+func listFresh[V any](ctx context.Context, t *Tenant, prefix string, cache *map[string]etagged[V], read func(ctx context.Context, name string) (V, error)) ([]string, []V, error) {
+	var infos []storage.Info
+	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
+		infos = append(infos, i)
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("tenant %s list: %w", t.ID, err)
+	}
+	vals := make([]V, len(infos))
+	gone := make([]bool, len(infos))
+	var miss []int
+	c := &t.lists
+	c.mu.Lock()
+	for i, info := range infos {
+		if ce, ok := (*cache)[info.Key]; ok && info.ETag != "" && ce.etag == info.ETag {
+			vals[i] = ce.v
+		} else {
+			miss = append(miss, i)
 		}
 	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
+	c.mu.Unlock()
+	err := fetchAll(ctx, len(miss), func(j int) error {
+		i := miss[j]
+		v, err := read(ctx, strings.TrimPrefix(infos[i].Key, prefix))
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			gone[i] = true
+		case err != nil:
+			return err
+		default:
+			vals[i] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return first
+	names := make([]string, 0, len(infos))
+	out := make([]V, 0, len(infos))
+	fresh := make(map[string]etagged[V], len(infos))
+	for i, info := range infos {
+		if gone[i] {
+			continue
+		}
+		names = append(names, strings.TrimPrefix(info.Key, prefix))
+		out = append(out, vals[i])
+		if info.ETag != "" {
+			fresh[info.Key] = etagged[V]{etag: info.ETag, v: vals[i]}
+		}
+	}
+	c.mu.Lock()
+	*cache = fresh
+	c.mu.Unlock()
+	return names, out, nil
 }
 
 // Messages lists the index entries of every filed message, in ID order.
@@ -127,49 +156,11 @@ func (t *Tenant) Messages(ctx context.Context) ([]IndexEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var infos []storage.Info
-	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
-		infos = append(infos, i)
-		return nil
-	}); err != nil {
+	_, entries, err := listFresh(ctx, t, prefix, &t.lists.index, t.Lookup)
+	if err != nil {
 		return nil, fmt.Errorf("tenant %s messages: %w", t.ID, err)
 	}
-	out := make([]IndexEntry, len(infos))
-	var miss []int
-	c := &t.lists
-	c.mu.Lock()
-	for i, info := range infos {
-		if ce, ok := c.index[info.Key]; ok && info.ETag != "" && ce.etag == info.ETag {
-			out[i] = ce.e
-		} else {
-			miss = append(miss, i)
-		}
-	}
-	c.mu.Unlock()
-	err = fetchAll(ctx, len(miss), func(j int) error {
-		i := miss[j]
-		e, err := t.Lookup(ctx, strings.TrimPrefix(infos[i].Key, prefix))
-		if err != nil {
-			return err
-		}
-		out[i] = e
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The entries just read are at least as new as the ETags listed: a
-	// version replaced in between is seen by the next listing.
-	fresh := make(map[string]cachedEntry, len(infos))
-	for i, info := range infos {
-		if info.ETag != "" {
-			fresh[info.Key] = cachedEntry{etag: info.ETag, e: out[i]}
-		}
-	}
-	c.mu.Lock()
-	c.index = fresh
-	c.mu.Unlock()
-	return out, nil
+	return entries, nil
 }
 
 // ReviewSummary is a message in review as the queue filters it: its index
@@ -302,55 +293,17 @@ func (t *Tenant) dismissedGenerations(ctx context.Context) (map[string]int, erro
 	if err != nil {
 		return nil, err
 	}
-	var infos []storage.Info
-	if err := t.s.List(ctx, prefix, func(i storage.Info) error {
-		infos = append(infos, i)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("tenant %s reviews: %w", t.ID, err)
-	}
-	gens := make([]int, len(infos))
-	var miss []int
-	c := &t.lists
-	c.mu.Lock()
-	for i, info := range infos {
-		if cd, ok := c.dismissals[info.Key]; ok && info.ETag != "" && cd.etag == info.ETag {
-			gens[i] = cd.generation
-		} else {
-			miss = append(miss, i)
-		}
-	}
-	c.mu.Unlock()
-	err = fetchAll(ctx, len(miss), func(j int) error {
-		i := miss[j]
-		d, err := t.Dismissal(ctx, strings.TrimPrefix(infos[i].Key, prefix))
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			gens[i] = -1 // removed since listed
-		case err != nil:
-			return err
-		default:
-			gens[i] = d.Generation
-		}
-		return nil
+	msgs, gens, err := listFresh(ctx, t, prefix, &t.lists.dismissals, func(ctx context.Context, msg string) (int, error) {
+		d, err := t.Dismissal(ctx, msg)
+		return d.Generation, err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tenant %s reviews: %w", t.ID, err)
 	}
-	out := make(map[string]int, len(infos))
-	fresh := make(map[string]cachedDismissal, len(infos))
-	for i, info := range infos {
-		if gens[i] < 0 {
-			continue
-		}
-		out[strings.TrimPrefix(info.Key, prefix)] = gens[i]
-		if info.ETag != "" {
-			fresh[info.Key] = cachedDismissal{etag: info.ETag, generation: gens[i]}
-		}
+	out := make(map[string]int, len(msgs))
+	for i, msg := range msgs {
+		out[msg] = gens[i]
 	}
-	c.mu.Lock()
-	c.dismissals = fresh
-	c.mu.Unlock()
 	return out, nil
 }
 
