@@ -68,14 +68,11 @@ type custodianRow struct {
 }
 
 func (s *Server) message(w http.ResponseWriter, r *http.Request) {
-	v := viewerFrom(r.Context())
-	ctx := r.Context()
-	id := r.PathValue("id")
-	a, err := s.access(ctx, v, id)
-	if err != nil {
-		s.accessFailed(w, r, v, id, err)
+	v, id, a, ok := s.openMessage(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	m := a.manifest
 	p := messagePage{
 		ID: id, State: a.entry.State, InReview: a.entry.State == catalog.StateReview,
@@ -111,6 +108,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Text, p.TextTruncated = text, truncated
 	}
+	var err error
 	if p.Audit, err = messageAudit(ctx, v.Tenant, id); err != nil {
 		s.fail(w, r, err)
 		return
@@ -165,12 +163,8 @@ func partOf(m *catalog.Manifest, n int, kind string) (ingest.Part, bool) {
 // messageHTML serves the sanitized HTML body, for the sandboxed iframe of
 // the message view only.
 func (s *Server) messageHTML(w http.ResponseWriter, r *http.Request) {
-	v := viewerFrom(r.Context())
-	ctx := r.Context()
-	id := r.PathValue("id")
-	a, err := s.access(ctx, v, id)
-	if err != nil {
-		s.accessFailed(w, r, v, id, err)
+	_, _, a, ok := s.openMessage(w, r)
+	if !ok {
 		return
 	}
 	n := -1
@@ -194,12 +188,8 @@ func (s *Server) messageHTML(w http.ResponseWriter, r *http.Request) {
 
 // messagePart streams attachment n decrypted, as a download.
 func (s *Server) messagePart(w http.ResponseWriter, r *http.Request) {
-	v := viewerFrom(r.Context())
-	ctx := r.Context()
-	id := r.PathValue("id")
-	a, err := s.access(ctx, v, id)
-	if err != nil {
-		s.accessFailed(w, r, v, id, err)
+	_, _, a, ok := s.openMessage(w, r)
+	if !ok {
 		return
 	}
 	n, err := strconv.Atoi(r.PathValue("n"))

@@ -397,6 +397,18 @@ func (e refusal) Error() string { return e.detail }
 // entry (which holds IDs only) decides the walls of a filed message
 // before its manifest is decrypted; the manifest's custodians decide the
 // rest.
+// openMessage checks that the viewer may see message {id} of the request;
+// ok false means the refusal was answered (and audited).
+func (s *Server) openMessage(w http.ResponseWriter, r *http.Request) (v *viewer, id string, a *messageAccess, ok bool) {
+	v, id = viewerFrom(r.Context()), r.PathValue("id")
+	a, err := s.access(r.Context(), v, id)
+	if err != nil {
+		s.accessFailed(w, r, v, id, err)
+		return v, id, nil, false
+	}
+	return v, id, a, true
+}
+
 func (s *Server) access(ctx context.Context, v *viewer, id string) (*messageAccess, error) {
 	if ids.Validate("message", id) != nil {
 		return nil, errNoMessage
